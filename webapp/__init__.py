@@ -1,0 +1,94 @@
+"""The intranet for drug-rehabilitation case management (quản lý người nghiện, cai nghiện)."""
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
+
+from . import access, errors, formatting
+from .config import CONFIGS, ROOT
+from .extensions import csrf, db, htmx, login_manager, migrate
+
+
+class _NoQueryStrings(logging.Filter):
+    """Search terms are names: keep query strings out of the access log."""
+
+    _query = re.compile(r"\?[^ \"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(self._query.sub("?…", a) if isinstance(a, str) else a
+                                for a in record.args)
+        return True
+
+
+def create_app(config: str | type | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True)
+    if isinstance(config, str) or config is None:
+        import os
+
+        config = CONFIGS[config or os.environ.get("APP_CONFIG", "default")]
+    app.config.from_object(config)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    htmx.init_app(app)
+
+    from .audit import services as audit_services
+    from .audit import models as _audit_models  # noqa: F401
+
+    audit_services.install()
+
+    from . import demo
+    from .admin import routes as admin
+    from .auth import routes as auth
+    from .main import routes as main
+    from .units import cli as _units_cli  # noqa: F401
+    from .units import routes as units
+
+    for module in (main, auth, units, admin):
+        app.register_blueprint(module.bp)
+    demo.register(app)
+
+    app.before_request(access.enforce)
+    app.before_request(_password_change_first)
+    formatting.register(app)
+    errors.register(app)
+    logging.getLogger("werkzeug").addFilter(_NoQueryStrings())
+
+    @app.context_processor
+    def navigation():
+        from .navigation import menu_for
+
+        from .timeutil import today_local
+
+        return {"menu": menu_for(current_user) if current_user.is_authenticated else [],
+                "today": today_local()}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_user.is_authenticated:
+            # Pages with personal data are never kept by shared caches or the back button.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app
+
+
+def _password_change_first():
+    """After an admin reset, the user must choose their own password before anything else."""
+    allowed = {"auth.change_password", "auth.logout", "static", "main.healthz"}
+    if (current_user.is_authenticated and current_user.must_change_password
+            and request.endpoint not in allowed):
+        return redirect(url_for("auth.change_password"))

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_
+from wtforms.fields.choices import SelectChoice
+
+from ..access import roles
+from ..auth.models import Role, User
+from ..extensions import db
+from ..rendering import render
+from ..scoping import (get_unit_or_404, get_user_or_404, scoped_login_events, scoped_units,
+                       scoped_users)
+from ..units.models import Unit
+from ..vntext import fold
+from .forms import NewUserForm, ResetPasswordForm, UserForm
+from .services import role_unit_error, username_taken
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _unit_choices() -> list[SelectChoice]:
+    units = db.session.scalars(scoped_units(current_user).where(Unit.valid_to.is_(None)))
+    return [SelectChoice(u.code, "\u00a0\u00a0" * u.depth + f"{u.name} ({u.code})")
+            for u in units]
+
+
+@bp.route("/users/")
+@roles(Role.ADMIN)
+def users():
+    q = (request.args.get("q") or "").strip()
+    query = scoped_users(current_user).join(User.unit).order_by(Unit.path, User.username)
+    if q:
+        needle = f"%{fold(q)}%"
+        query = query.where(or_(User.username.ilike(needle), User.full_name.ilike(f"%{q}%")))
+    rows = db.session.scalars(query).all()
+    return render("admin/users.html", "admin/_user_rows.html", users=rows, q=q)
+
+
+def _validate(form: UserForm, user_id: int | None = None) -> Unit | None:
+    if not form.validate_on_submit():
+        return None
+    unit = get_unit_or_404(current_user, form.unit_code.data)
+    ok = True
+    if username_taken(form.username.data, user_id):
+        form.username.errors.append("Tên đăng nhập đã được dùng.")
+        ok = False
+    message = role_unit_error(form.role.data, unit)
+    if message:
+        form.role.errors.append(message)
+        ok = False
+    return unit if ok else None
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def new_user():
+    form = NewUserForm()
+    form.unit_code.choices = _unit_choices()
+    unit = _validate(form)
+    if unit is not None:
+        user = User(username=form.username.data, full_name=form.full_name.data,
+                    role=form.role.data, unit=unit, active=form.active.data,
+                    must_change_password=True)
+        user.set_password(form.new_password.data)
+        db.session.add(user)
+        db.session.commit()
+        flash(f"Đã tạo tài khoản {user.username}.", "success")
+        return redirect(url_for("admin.users"), 303)
+    return render("admin/user_form.html", form=form, user=None,
+                  status=400 if form.is_submitted() else 200)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def edit_user(user_id: int):
+    user = get_user_or_404(current_user, user_id)
+    form = UserForm(obj=user, unit_code=user.unit.code)
+    form.unit_code.choices = _unit_choices()
+    unit = _validate(form, user.id)
+    if unit is not None:
+        if user.id == current_user.id and (not form.active.data or form.role.data != Role.ADMIN):
+            form.active.errors.append("Không thể tự khóa hoặc bỏ quyền quản trị của chính mình.")
+        else:
+            user.username, user.full_name = form.username.data, form.full_name.data
+            user.role, user.unit, user.active = form.role.data, unit, form.active.data
+            db.session.commit()
+            flash("Đã lưu.", "success")
+            return redirect(url_for("admin.users"), 303)
+    return render("admin/user_form.html", form=form, user=user,
+                  reset_form=ResetPasswordForm(formdata=None),
+                  status=400 if form.is_submitted() else 200)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@roles(Role.ADMIN)
+def reset_password(user_id: int):
+    user = get_user_or_404(current_user, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.new_password.data)
+        user.must_change_password = True
+        db.session.commit()
+        flash(f"Đã đặt lại mật khẩu cho {user.username}. Người dùng phải đổi mật khẩu "
+              "khi đăng nhập lần sau.", "success")
+        return redirect(url_for("admin.edit_user", user_id=user.id), 303)
+    edit_form = UserForm(obj=user, unit_code=user.unit.code, formdata=None)
+    edit_form.unit_code.choices = _unit_choices()
+    return render("admin/user_form.html", form=edit_form, user=user, reset_form=form,
+                  status=400)
+
+
+@bp.route("/sign-ins")
+@roles(Role.ADMIN)
+def sign_ins():
+    from ..auth.models import LoginEvent
+
+    events = db.session.scalars(
+        scoped_login_events(current_user).order_by(LoginEvent.at.desc()).limit(200)).all()
+    return render("admin/sign_ins.html", events=events, labels=LoginEvent.OUTCOME_LABELS)

@@ -1,0 +1,99 @@
+"""One mechanism records every change: a flush listener on models that declare `__audit__`.
+
+A model lists the columns it wants recorded in `__audit__`; each insert or update of such an
+object adds an AuditEvent with {field: [old, new]} in the same transaction, so the change and
+its record are committed or rolled back together.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from .models import AuditEvent
+
+# Columns whose values must never be copied into the log.
+SECRET_FIELDS = {"password_hash"}
+SECRET_MARK = "••••"
+
+
+def _actor_id() -> int | None:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id
+    return None
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _changes(obj, fields, creating: bool) -> dict:
+    state = inspect(obj)
+    out = {}
+    for name in fields:
+        hist = state.attrs[name].history
+        if creating:
+            new = getattr(obj, name)
+            if new is not None:
+                out[name] = [None, SECRET_MARK if name in SECRET_FIELDS else _plain(new)]
+        elif hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old != new:
+                if name in SECRET_FIELDS:
+                    old, new = SECRET_MARK, SECRET_MARK + " (đã đổi)"
+                out[name] = [_plain(old), _plain(new)]
+    return out
+
+
+def _before_flush(session: Session, _ctx, _instances) -> None:
+    pending = []
+    for obj in list(session.new) + list(session.dirty):
+        fields = getattr(type(obj), "__audit__", None)
+        if not fields:
+            continue
+        creating = obj in session.new
+        changes = _changes(obj, fields, creating)
+        if changes:
+            pending.append((obj, "create" if creating else "update", changes))
+    if not pending:
+        return
+    actor = _actor_id()
+    waiting = session.info.setdefault("audit_waiting_ids", [])
+    for obj, action, changes in pending:
+        entry = AuditEvent(user_id=actor, action=action, object_type=type(obj).__name__,
+                           object_id=inspect(obj).identity[0] if not creating_of(obj) else None,
+                           changes=changes)
+        session.add(entry)
+        if entry.object_id is None:
+            # A new object's id exists only after this flush; filled in by _fill_ids.
+            waiting.append((entry, obj))
+
+
+def creating_of(obj) -> bool:
+    return inspect(obj).identity is None
+
+
+def _fill_ids(session: Session, _ctx) -> None:
+    waiting = session.info.pop("audit_waiting_ids", [])
+    for entry, obj in waiting:
+        entry.object_id = inspect(obj).identity[0]
+
+
+def record(action: str, object_type: str, object_id: int | None = None,
+           detail: dict | None = None) -> None:
+    """Record a view or an export (reading sensitive data is an event too)."""
+    db.session.add(AuditEvent(user_id=_actor_id(), action=action, object_type=object_type,
+                              object_id=object_id, changes=detail))
+
+
+def install() -> None:
+    event.listen(Session, "before_flush", _before_flush)
+    event.listen(Session, "after_flush_postexec", _fill_ids)

@@ -1,0 +1,33 @@
+from ..forms import BaseForm as FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+MIN_PASSWORD = 8
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Tên đăng nhập",
+                           validators=[DataRequired("Vui lòng nhập tên đăng nhập.")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired("Vui lòng nhập mật khẩu.")])
+
+
+def new_password_field(label: str = "Mật khẩu mới") -> PasswordField:
+    return PasswordField(label, validators=[
+        DataRequired("Vui lòng nhập mật khẩu mới."),
+        Length(min=MIN_PASSWORD, max=128,
+               message=f"Mật khẩu phải có từ {MIN_PASSWORD} đến 128 ký tự."),
+    ])
+
+
+def confirm_field(label: str = "Nhập lại mật khẩu mới") -> PasswordField:
+    return PasswordField(label, validators=[
+        DataRequired("Vui lòng nhập lại mật khẩu mới."),
+        EqualTo("new_password", "Hai lần nhập mật khẩu không khớp."),
+    ])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Mật khẩu hiện tại", validators=[DataRequired("Vui lòng nhập mật khẩu hiện tại.")])
+    new_password = new_password_field()
+    confirm = confirm_field()

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..timeutil import now_utc
+from ..units.models import Level, Unit
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    PROVINCE = "province"
+    DISTRICT = "district"
+    COMMUNE = "commune"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Quản trị hệ thống",
+    Role.PROVINCE: "Cán bộ cấp tỉnh",
+    Role.DISTRICT: "Cán bộ cấp huyện (người duyệt)",
+    Role.COMMUNE: "Cán bộ cấp xã",
+}
+
+# The tier of unit each officer role sits at; admins may sit anywhere.
+ROLE_LEVEL = {Role.PROVINCE: Level.PROVINCE, Role.DISTRICT: Level.DISTRICT,
+              Role.COMMUNE: Level.COMMUNE}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __audit__ = ("username", "full_name", "role", "unit_id", "active", "password_hash")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(50), unique=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    last_login_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        )
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class LoginEvent(db.Model):
+    """The log of sign-ins: every attempt, successful or not."""
+
+    __tablename__ = "login_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
+    username: Mapped[str] = mapped_column(String(50), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[str] = mapped_column(String(20))
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+    OUTCOME_LABELS = {
+        "success": "Đăng nhập thành công",
+        "bad_password": "Sai mật khẩu",
+        "unknown_user": "Không có tài khoản",
+        "disabled": "Tài khoản đã bị khóa",
+        "locked": "Tạm khóa do sai nhiều lần",
+        "demo_refused": "Tài khoản demo bị từ chối",
+        "csrf": "Phiên đăng nhập hết hạn",
+        "logout": "Đăng xuất",
+    }

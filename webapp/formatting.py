@@ -1,0 +1,45 @@
+"""Vietnamese display formats: dd/mm/yyyy, 1.280, 65.900.000đ.
+
+Written by hand on purpose: each is one line, and Babel's Vietnamese currency format
+("65.900.000 ₫") is not the form official documents use ("65.900.000đ").
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from .timeutil import to_local
+
+
+def vn_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def vn_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return to_local(value).strftime("%H:%M %d/%m/%Y")
+
+
+def vn_number(value: int | float | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        whole, _, frac = f"{value:,.1f}".partition(".")
+        return whole.replace(",", ".") + "," + frac
+    return f"{int(value):,}".replace(",", ".")
+
+
+def vn_money(value: int | None) -> str:
+    if value is None:
+        return ""
+    return vn_number(value) + "đ"
+
+
+def register(app) -> None:
+    app.jinja_env.filters.update(
+        vn_date=vn_date, vn_datetime=vn_datetime, vn_number=vn_number, vn_money=vn_money
+    )

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from flask import Blueprint, Response
+from flask_login import current_user
+from sqlalchemy import func, select, text
+
+from ..access import public, signed_in
+from ..extensions import db
+from ..rendering import render
+from ..scoping import scoped_units
+from ..units.models import Unit
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # the database does not answer: say so, never a stack trace
+        db.session.rollback()
+        return Response("database unavailable", 503, mimetype="text/plain")
+    return Response("ok", 200, mimetype="text/plain")
+
+
+@bp.route("/")
+@signed_in
+def home():
+    return render("main/home.html", unit_counts=_unit_counts())
+
+
+def _unit_counts() -> dict[str, int]:
+    sub = scoped_units(current_user).where(Unit.valid_to.is_(None)).subquery()
+    return dict(db.session.execute(select(sub.c.level, func.count()).group_by(sub.c.level)).all())

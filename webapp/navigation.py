@@ -1,0 +1,17 @@
+"""The menu each role sees: only pages that exist and that the role may open."""
+from __future__ import annotations
+
+from .auth.models import Role
+
+# (endpoint, label, roles or None for every signed-in user)
+MENU = [
+    ("main.home", "Trang chủ", None),
+    ("units.tree", "Đơn vị hành chính", None),
+    ("admin.users", "Tài khoản", {Role.ADMIN}),
+    ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),
+]
+
+
+def menu_for(user) -> list[tuple[str, str]]:
+    return [(endpoint, label) for endpoint, label, allowed in MENU
+            if allowed is None or user.role in allowed]

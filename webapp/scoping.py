@@ -1,0 +1,74 @@
+"""THE one place that turns the current user into what they may see.
+
+A user belongs to one unit and sees exactly that unit's subtree. Every query for units, users,
+persons, episodes and reports is narrowed here; views never filter by unit themselves.
+Anything outside the scope is answered with 404, never with a hint that it exists.
+"""
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import abort
+from sqlalchemy import Select, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from .auth.models import Role, User
+from .extensions import db
+from .units.models import Unit
+
+T = TypeVar("T")
+
+
+def units_in_scope(user: User) -> Select:
+    """Ids of every unit the user may see (their unit and all below it), as a subquery."""
+    return select(Unit.id).where(Unit.path.startswith(user.unit.path))
+
+
+def restrict(query: Select[T], user: User, unit_column: InstrumentedAttribute) -> Select[T]:
+    """Narrow any query to rows whose `unit_column` lies in the user's subtree."""
+    return query.where(unit_column.in_(units_in_scope(user)))
+
+
+def scoped_units(user: User) -> Select[tuple[Unit]]:
+    return select(Unit).where(Unit.path.startswith(user.unit.path)).order_by(Unit.path)
+
+
+def get_unit_or_404(user: User, code: str) -> Unit:
+    unit = db.session.scalar(scoped_units(user).where(Unit.code == code))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def in_scope(user: User, unit: Unit) -> bool:
+    return user.unit.contains(unit)
+
+
+def can_review(user: User, unit: Unit) -> bool:
+    """The reviewer of a unit is an officer of its parent unit (district, or province)."""
+    return (
+        user.role in (Role.DISTRICT, Role.PROVINCE)
+        and unit.parent_id is not None
+        and unit.parent_id == user.unit_id
+    )
+
+
+def scoped_users(user: User) -> Select[tuple[User]]:
+    return restrict(select(User), user, User.unit_id)
+
+
+def get_user_or_404(user: User, user_id: int) -> User:
+    found = db.session.scalar(scoped_users(user).where(User.id == user_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def scoped_login_events(user: User) -> Select:
+    """Sign-ins of accounts in the user's subtree; attempts on unknown names only at the root."""
+    from .auth.models import LoginEvent
+
+    mine = LoginEvent.user_id.in_(select(User.id).where(User.unit_id.in_(units_in_scope(user))))
+    if user.unit.parent_id is None:
+        mine = mine | LoginEvent.user_id.is_(None)
+    return select(LoginEvent).where(mine)
