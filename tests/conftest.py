@@ -1,0 +1,89 @@
+"""Fixtures: the app on a per-run database (SQLite file, or TEST_DATABASE_URL for PostgreSQL),
+emptied after every test; demo units and users; a client and `login_as`."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from webapp import create_app
+from webapp.config import TestConfig
+from webapp.extensions import db as _db
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+
+    app = create_app(Config)
+    with app.app_context():
+        # Start from nothing and build the schema with the migrations, as production does.
+        _db.drop_all()
+        with _db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _empty_database(app):
+    """Every test starts and ends with an empty database."""
+    yield
+    with app.app_context():
+        _db.session.rollback()
+        _db.session.remove()
+        with _db.engine.begin() as conn:
+            for table in reversed(_db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def db(ctx):
+    return _db
+
+
+@pytest.fixture
+def demo(app):
+    """The demo province's units and accounts (password demo12345): ids by code and username.
+
+    Loaded in its own app context and returned as plain ids: a test that holds an app context
+    while it sends requests would share Flask-Login's `g` with them.
+    """
+    from webapp.auth.models import User
+    from webapp.demo import load_units, load_users
+
+    with app.app_context():
+        units = load_units()
+        load_users(units)
+        _db.session.commit()
+        return {
+            "units": {code: unit.id for code, unit in units.items()},
+            "users": {u.username: u.id for u in _db.session.scalars(_db.select(User))},
+        }
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def login_as(client, demo):
+    def login(username: str, password: str = "demo12345"):
+        response = client.post("/login", data={"username": username, "password": password})
+        assert response.status_code == 303, f"{username} could not sign in"
+        return client
+
+    return login

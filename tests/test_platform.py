@@ -1,0 +1,55 @@
+"""Health check, migrations in step with the models, light pages, no personal data in logs."""
+from __future__ import annotations
+
+import gzip
+import logging
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from webapp import _NoQueryStrings
+from webapp.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_healthz_answers_ok_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(ctx):
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
+def test_the_first_page_load_stays_small(client):
+    page = client.get("/login")
+    total = len(gzip.compress(page.data))
+    for asset in ["css/app.css", "vendor/htmx.min.js"]:
+        total += len(gzip.compress((ROOT / "static" / asset).read_bytes()))
+    assert total < 80 * 1024, total
+
+
+def test_query_strings_never_reach_the_access_log():
+    record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '%s - - "%s" %s',
+                               ("127.0.0.1", "GET /persons/?q=nguyen+van+an HTTP/1.1", "200"), None)
+    _NoQueryStrings().filter(record)
+    assert "nguyen" not in record.getMessage()
+
+
+def test_pages_with_personal_data_are_not_cached(login_as):
+    response = login_as("xa").get("/")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_demo_command_loads_once(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "--if-empty"])
+    assert "Đã nạp dữ liệu mẫu" in first.output
+    second = runner.invoke(args=["demo", "--if-empty"])
+    assert second.exit_code == 0 and "bỏ qua" in second.output
+    third = runner.invoke(args=["demo"])
+    assert third.exit_code != 0
