@@ -44,6 +44,7 @@ def create_app(config: str | type | None = None) -> Flask:
 
     from .audit import services as audit_services
     from .audit import models as _audit_models  # noqa: F401
+    from .registry import models as _registry_models  # noqa: F401
 
     audit_services.install()
 

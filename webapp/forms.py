@@ -5,7 +5,12 @@ a form-specific message given to a validator always takes precedence.
 """
 from __future__ import annotations
 
+import re
+from datetime import date
+
 from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import ValidationError
 
 MESSAGES_VI = {
     "This field is required.": "Vui lòng nhập thông tin này.",
@@ -45,3 +50,65 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Vietnamese()
+
+
+# --- Dates typed the Vietnamese way -------------------------------------------------------------
+
+_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
+_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+
+
+class DateParseError(ValueError):
+    pass
+
+
+def parse_vn_date(text: str) -> date:
+    """`dd/mm/yyyy` (also d/m/yyyy, with - or .) → date, with a Vietnamese error."""
+    match = _DMY.match(text or "")
+    if not match:
+        raise DateParseError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 07/03/2023.")
+    day, month, year = (int(g) for g in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateParseError(f"Ngày {day:02d}/{month:02d}/{year} không tồn tại.") from None
+
+
+def parse_birth(text: str) -> tuple[date | None, int]:
+    """A full birth date or only the year (records often have only a year)."""
+    year = _YEAR.match(text or "")
+    if year:
+        return None, int(year.group(1))
+    born = parse_vn_date(text)
+    return born, born.year
+
+
+class VNDateField(StringField):
+    """A text field for dd/mm/yyyy: the same on every browser and keyboard."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("render_kw", {"placeholder": "dd/mm/yyyy", "inputmode": "numeric",
+                                        "autocomplete": "off", "size": 12})
+        super().__init__(label, validators, **kwargs)
+        self.parsed: date | None = None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, date):
+            return self.data.strftime("%d/%m/%Y")
+        return self.data or ""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = (self.data or "").strip() or None
+
+    def pre_validate(self, form):
+        self.parsed = None
+        if self.data is None or isinstance(self.data, date):
+            self.parsed = self.data
+            return
+        try:
+            self.parsed = parse_vn_date(self.data)
+        except DateParseError as exc:
+            raise ValidationError(str(exc)) from None

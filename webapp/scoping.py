@@ -72,3 +72,61 @@ def scoped_login_events(user: User) -> Select:
     if user.unit.parent_id is None:
         mine = mine | LoginEvent.user_id.is_(None)
     return select(LoginEvent).where(mine)
+
+
+# --- Persons and transfers ----------------------------------------------------------------------
+
+def scoped_persons(user: User) -> Select:
+    from .registry.models import Person
+
+    if user.role == Role.ADMIN:
+        # Administrators manage accounts and settings, not case files.
+        return select(Person).where(False)
+    return restrict(select(Person), user, Person.unit_id)
+
+
+def get_person_or_404(user: User, person_id: int):
+    from .registry.models import Person
+
+    person = db.session.scalar(scoped_persons(user).where(Person.id == person_id))
+    if person is None:
+        abort(404)
+    return person
+
+
+def locate_person_anywhere(condition, exclude_id: int | None = None) -> list:
+    """The one deliberate look outside the scope, for the duplicate check only.
+
+    Callers may tell the user *which commune* holds a match, never the person's data.
+    """
+    from .registry.models import Person
+
+    query = select(Person).where(condition)
+    if exclude_id is not None:
+        query = query.where(Person.id != exclude_id)
+    return list(db.session.scalars(query.limit(20)))
+
+
+def province_of(unit: Unit) -> Unit:
+    root_code = unit.path.strip("/").split("/")[0]
+    return db.session.scalar(select(Unit).where(Unit.code == root_code))
+
+
+def scoped_transfers(user: User) -> Select:
+    """Transfers where either commune lies in the user's subtree (both sides see them)."""
+    from .registry.models import TransferRequest
+
+    if user.role == Role.ADMIN:
+        return select(TransferRequest).where(False)
+    units = units_in_scope(user)
+    return select(TransferRequest).where(
+        TransferRequest.from_unit_id.in_(units) | TransferRequest.to_unit_id.in_(units))
+
+
+def get_transfer_or_404(user: User, transfer_id: int):
+    from .registry.models import TransferRequest
+
+    found = db.session.scalar(scoped_transfers(user).where(TransferRequest.id == transfer_id))
+    if found is None:
+        abort(404)
+    return found

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import now_utc
+from ..units.models import Unit
+from .vocab import CLOSING_REASONS, DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, SEXES, State
+
+PERSON_FIELDS = (
+    "full_name", "other_names", "sex", "birth_date", "birth_year", "id_number", "ethnicity",
+    "occupation", "occupation_group", "unit_id", "address", "current_address", "phone",
+    "family_contact", "main_drug", "other_drugs", "injecting", "notes",
+)
+
+
+class Person(db.Model):
+    """A person on a commune's registry (hồ sơ đối tượng).
+
+    `state`, `state_since`, `management_until` and `closed_reason` are derived from the timeline
+    by `registry.state.derive` and stored only so lists can filter and page in SQL.
+    `name_folded`, `search_text`, `sort_key` and `born_on` are derived when the person is saved.
+    """
+
+    __tablename__ = "persons"
+    __audit__ = PERSON_FIELDS + ("version",)
+    __table_args__ = (
+        Index("ix_persons_unit_sort", "unit_id", "sort_key"),
+        Index("ix_persons_dupe", "name_folded", "birth_year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(120))
+    other_names: Mapped[str | None] = mapped_column(String(200))
+    sex: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date | None]
+    birth_year: Mapped[int]
+    id_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    ethnicity: Mapped[str | None] = mapped_column(String(2))
+    occupation: Mapped[str | None] = mapped_column(String(120))
+    occupation_group: Mapped[str | None] = mapped_column(String(10))
+    address: Mapped[str | None] = mapped_column(String(250))
+    current_address: Mapped[str | None] = mapped_column(String(250))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    family_contact: Mapped[str | None] = mapped_column(String(250))
+    main_drug: Mapped[str | None] = mapped_column(String(10))
+    other_drugs: Mapped[str | None] = mapped_column(String(200))
+    injecting: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    # Derived on save.
+    name_folded: Mapped[str] = mapped_column(String(120))
+    search_text: Mapped[str] = mapped_column(String(400))
+    sort_key: Mapped[str] = mapped_column(String(400), index=True)
+    born_on: Mapped[date] = mapped_column(index=True)  # birth_date, or 1 January of birth_year
+
+    # Derived from the timeline.
+    state: Mapped[str] = mapped_column(String(12), default=State.SUSPECTED.value, index=True)
+    state_since: Mapped[date | None]
+    management_until: Mapped[date | None] = mapped_column(index=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(20))
+
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    # Optimistic locking: UPDATE … WHERE version = old. Only edits of the file bump it
+    # (services.save_person); re-deriving the state from the timeline does not.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
+    events: Mapped[list[PersonEvent]] = relationship(
+        back_populates="person", order_by="(PersonEvent.event_date, PersonEvent.id)")
+
+    @property
+    def state_enum(self) -> State:
+        return State(self.state)
+
+    @property
+    def sex_label(self) -> str:
+        return SEXES.get(self.sex, "")
+
+    @property
+    def drug_label(self) -> str:
+        return DRUGS.get(self.main_drug or "", "")
+
+    @property
+    def ethnicity_label(self) -> str:
+        return ETHNICITY_CODES.get(self.ethnicity or "", "")
+
+    @property
+    def occupation_group_label(self) -> str:
+        return OCCUPATION_GROUPS.get(self.occupation_group or "", "")
+
+    @property
+    def closed_reason_label(self) -> str:
+        return CLOSING_REASONS.get(self.closed_reason or "", "")
+
+    def age_on(self, day: date) -> int:
+        born = self.born_on
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id}>"
+
+
+class PersonEvent(db.Model):
+    """One dated entry of a person's timeline: a test, a decision, a determination, a closing."""
+
+    __tablename__ = "person_events"
+    __audit__ = ("kind", "event_date", "doc_number", "signer", "facility", "addicted",
+                 "term_end", "reason", "note", "person_id")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    event_date: Mapped[date]
+    doc_number: Mapped[str | None] = mapped_column(String(50))  # số quyết định / số phiếu
+    signer: Mapped[str | None] = mapped_column(String(120))  # người ký / cơ quan ban hành
+    facility: Mapped[str | None] = mapped_column(String(200))  # cơ sở y tế xét nghiệm/xác định
+    addicted: Mapped[bool | None]  # determination conclusion: có nghiện / không nghiện
+    term_end: Mapped[date | None]  # management decision: end of the term
+    reason: Mapped[str | None] = mapped_column(String(20))  # closing reason code
+    note: Mapped[str | None] = mapped_column(Text)
+    # Transfers: the communes involved.
+    from_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    person: Mapped[Person] = relationship(back_populates="events")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    from_unit = relationship(Unit, foreign_keys=[from_unit_id])
+    to_unit = relationship(Unit, foreign_keys=[to_unit_id])
+
+
+class TransferRequest(db.Model):
+    """Moving residence: one commune asks, the other accepts or refuses; the file moves whole."""
+
+    __tablename__ = "transfer_requests"
+    __audit__ = ("status", "person_id", "from_unit_id", "to_unit_id", "reason")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    from_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    to_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    # The side that asked; the other side decides.
+    requested_by_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=now_utc)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    person: Mapped[Person] = relationship()
+    from_unit: Mapped[Unit] = relationship(foreign_keys=[from_unit_id])
+    to_unit: Mapped[Unit] = relationship(foreign_keys=[to_unit_id])
+    requested_by_unit: Mapped[Unit] = relationship(foreign_keys=[requested_by_unit_id])
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+    @property
+    def deciding_unit_id(self) -> int:
+        return self.to_unit_id if self.requested_by_unit_id == self.from_unit_id else self.from_unit_id

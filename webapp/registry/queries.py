@@ -1,0 +1,134 @@
+"""The registry list: filters, search and Vietnamese sorting, all in SQL inside the scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Select, func, select
+
+from .. import settings
+from ..auth.models import User
+from ..extensions import db
+from ..scoping import scoped_persons, scoped_units
+from ..timeutil import today_local
+from ..units.models import Unit
+from ..vntext import fold
+from .models import Person
+from .vocab import DRUGS, SEXES, State
+
+STATE_FILTERS = {"": "Đang quản lý (chưa đưa ra khỏi danh sách)",
+                 **{s.value: s.label for s in State}, "all": "Tất cả"}
+SORTS = {"name": "Tên (theo thứ tự tiếng Việt)", "date": "Ngày cập nhật tình trạng",
+         "unit": "Đơn vị"}
+
+
+@dataclass
+class PersonFilters:
+    q: str = ""
+    state: str = ""
+    sex: str = ""
+    age_band: str = ""
+    drug: str = ""
+    unit: str = ""
+    ending: bool = False
+    sort: str = "name"
+    page: int = 1
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, args) -> PersonFilters:
+        f = cls(q=(args.get("q") or "").strip()[:100])
+        f.state = _choice(args, "state", STATE_FILTERS, f.errors, "Tình trạng")
+        f.sex = _choice(args, "sex", {"": "", **SEXES}, f.errors, "Giới tính")
+        bands = {str(i): band[0] for i, band in enumerate(settings.get("age_bands"))}
+        f.age_band = _choice(args, "age_band", {"": "", **bands}, f.errors, "Độ tuổi")
+        f.drug = _choice(args, "drug", {"": "", **DRUGS}, f.errors, "Loại ma túy")
+        f.sort = _choice(args, "sort", SORTS, f.errors, "Sắp xếp") or "name"
+        f.unit = (args.get("unit") or "").strip()[:10]
+        f.ending = args.get("ending") in ("1", "on", "y")
+        try:
+            f.page = max(1, int(args.get("page", 1)))
+        except ValueError:
+            f.page = 1
+        return f
+
+    def as_args(self, **overrides) -> dict:
+        out = {"q": self.q, "state": self.state, "sex": self.sex, "age_band": self.age_band,
+               "drug": self.drug, "unit": self.unit, "ending": "1" if self.ending else "",
+               "sort": self.sort if self.sort != "name" else "", "page": self.page}
+        out.update(overrides)
+        if out["page"] == 1:
+            del out["page"]
+        return {k: v for k, v in out.items() if v not in ("", None)}
+
+
+def _choice(args, name, allowed, errors, label) -> str:
+    value = (args.get(name) or "").strip()
+    if value and value not in allowed:
+        errors[name] = f"{label}: giá trị \u201c{value[:20]}\u201d không hợp lệ, đã bỏ qua."
+        return ""
+    return value
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def person_query(user: User, f: PersonFilters, today: date | None = None) -> Select:
+    today = today or today_local()
+    query = scoped_persons(user)
+    for token in fold(f.q).split():
+        query = query.where(Person.search_text.like(f"%{_like_escape(token)}%", escape="\\"))
+    if f.state == "":
+        query = query.where(Person.state != State.CLOSED.value)
+    elif f.state != "all":
+        query = query.where(Person.state == f.state)
+    if f.sex:
+        query = query.where(Person.sex == f.sex)
+    if f.drug:
+        query = query.where(Person.main_drug == f.drug)
+    if f.age_band:
+        _, low, high = settings.get("age_bands")[int(f.age_band)]
+        # Age ≥ low  ⟺  born on or before today − low years; age < high ⟺ born after today − high.
+        query = query.where(Person.born_on <= today - relativedelta(years=low))
+        if high is not None:
+            query = query.where(Person.born_on > today - relativedelta(years=high))
+    if f.unit:
+        unit = db.session.scalar(scoped_units(user).where(Unit.code == f.unit))
+        if unit is None:
+            f.errors["unit"] = f"Không có đơn vị mã \u201c{f.unit}\u201d trong phạm vi của bạn."
+        else:
+            query = query.where(Person.unit_id.in_(
+                select(Unit.id).where(Unit.path.startswith(unit.path))))
+    if f.ending:
+        horizon = today + timedelta(days=settings.get("due_soon_days"))
+        query = query.where(Person.state == State.USER.value,
+                            Person.management_until.between(today, horizon))
+    if f.sort == "date":
+        query = query.order_by(Person.state_since.desc().nulls_last(), Person.sort_key, Person.id)
+    elif f.sort == "unit":
+        query = query.join(Person.unit).order_by(Unit.path, Person.sort_key, Person.id)
+    else:
+        query = query.order_by(Person.sort_key, Person.id)
+    return query
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def paginate(query: Select, page: int, size: int) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    pages = max(1, -(-total // size))
+    page = min(page, pages)
+    items = list(db.session.scalars(query.limit(size).offset((page - 1) * size)).unique())
+    return Page(items, total, page, size)

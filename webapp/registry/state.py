@@ -1,0 +1,70 @@
+"""A person's legal state, derived from the timeline (never typed in by hand).
+
+Replays the events in date order. "Addict" only ever follows a positive determination, so a
+suspected person (nghi nghiện) is kept and shown but never counted as an addict.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Protocol
+
+from .vocab import EventKind, State
+
+# A closing for these reasons is final: nothing can be recorded after it.
+FINAL_REASONS = {"death", "entry_error"}
+
+
+class EventLike(Protocol):
+    kind: str
+    event_date: date
+    addicted: bool | None
+    term_end: date | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class Derived:
+    state: State = State.SUSPECTED
+    since: date | None = None
+    management_until: date | None = None
+    closed_reason: str | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.state == State.CLOSED and self.closed_reason in FINAL_REASONS
+
+
+def derive(events: Iterable[EventLike], on: date | None = None) -> Derived:
+    """The state after every event up to `on` (inclusive), or after all of them."""
+    current = Derived()
+    had_use = False
+    ordered = sorted(events, key=lambda e: (e.event_date, getattr(e, "id", 0) or 0))
+    for e in ordered:
+        if on is not None and e.event_date > on:
+            break
+        current, had_use = _apply(current, had_use, e)
+    return current
+
+
+def _apply(cur: Derived, had_use: bool, e: EventLike) -> tuple[Derived, bool]:
+    kind = EventKind(e.kind)
+    if kind == EventKind.POSITIVE_TEST:
+        if cur.state in (State.SUSPECTED, State.CLOSED):
+            return Derived(State.USER, e.event_date), True
+        return cur, True
+    if kind == EventKind.MANAGEMENT:
+        since = cur.since if cur.state == State.USER else e.event_date
+        # A new decision after a new use restarts a fresh term.
+        return Derived(State.USER, since, e.term_end), True
+    if kind == EventKind.DETERMINATION:
+        if e.addicted:
+            # Being determined addicted stops the illegal-user management decision.
+            return Derived(State.ADDICT, e.event_date), had_use
+        state = State.USER if had_use or cur.state == State.ADDICT else State.SUSPECTED
+        until = cur.management_until if cur.state == State.USER else None
+        since = cur.since if cur.state == state else e.event_date
+        return Derived(state, since, until), had_use
+    if kind == EventKind.CLOSING:
+        return Derived(State.CLOSED, e.event_date, None, e.reason), had_use
+    return cur, had_use  # a transfer changes where, not what

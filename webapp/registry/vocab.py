@@ -1,0 +1,82 @@
+"""Code values of the registry and the Vietnamese labels users read (glossary.md)."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+SEXES = {"M": "Nam", "F": "Nữ"}
+
+OCCUPATION_GROUPS = {"agri": "Nông nghiệp", "non_agri": "Phi nông nghiệp"}
+
+DRUGS = {"heroin": "Heroin", "synthetic": "Ma túy tổng hợp", "cannabis": "Cần sa", "other": "Khác"}
+
+# The 54 ethnic groups, in the order and with the codes of the General Statistics Office list.
+ETHNICITIES = [
+    "Kinh", "Tày", "Thái", "Hoa", "Khmer", "Mường", "Nùng", "Hmông", "Dao", "Gia Rai",
+    "Ngái", "Ê Đê", "Ba Na", "Xơ Đăng", "Sán Chay", "Cơ Ho", "Chăm", "Sán Dìu", "Hrê", "Mnông",
+    "Raglay", "Xtiêng", "Bru - Vân Kiều", "Thổ", "Giáy", "Cơ Tu", "Gié Triêng", "Mạ", "Khơ Mú",
+    "Co", "Tà Ôi", "Chơ Ro", "Kháng", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "La Chí", "La Ha",
+    "Phù Lá", "La Hủ", "Lự", "Lô Lô", "Chứt", "Mảng", "Pà Thẻn", "Cơ Lao", "Cống", "Bố Y",
+    "Si La", "Pu Péo", "Brâu", "Ơ Đu", "Rơ Măm",
+]
+ETHNICITY_CODES = {f"{i:02d}": name for i, name in enumerate(ETHNICITIES, start=1)}
+KINH = "01"
+
+
+class State(StrEnum):
+    """A person's legal state, always derived from their timeline."""
+
+    SUSPECTED = "suspected"
+    USER = "user"
+    ADDICT = "addict"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    State.SUSPECTED: "Nghi nghiện (chưa xác định)",
+    State.USER: "Người sử dụng trái phép chất ma túy",
+    State.ADDICT: "Người nghiện ma túy",
+    State.CLOSED: "Đã đưa ra khỏi danh sách quản lý",
+}
+
+
+class EventKind(StrEnum):
+    POSITIVE_TEST = "positive_test"
+    MANAGEMENT = "management"
+    DETERMINATION = "determination"
+    CLOSING = "closing"
+    TRANSFER = "transfer"
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self]
+
+
+EVENT_LABELS = {
+    EventKind.POSITIVE_TEST: "Kết quả xét nghiệm dương tính",
+    EventKind.MANAGEMENT: "Quyết định quản lý người sử dụng trái phép chất ma túy",
+    EventKind.DETERMINATION: "Xác định tình trạng nghiện ma túy",
+    EventKind.CLOSING: "Đưa ra khỏi danh sách quản lý",
+    EventKind.TRANSFER: "Chuyển hồ sơ sang xã khác",
+}
+
+# Art. 43 and Decree 105: the reasons a person leaves the lists; "nhập nhầm" replaces deletion.
+CLOSING_REASONS = {
+    "term_ended": "Hết thời hạn quản lý, không phát hiện sử dụng",
+    "prison": "Chấp hành án phạt tù",
+    "reform_facility": "Đưa vào trường giáo dưỡng, cơ sở giáo dục bắt buộc",
+    "moved_away": "Chuyển khỏi địa bàn",
+    "death": "Chết",
+    "missing": "Bị tuyên bố mất tích",
+    "entry_error": "Nhập nhầm",
+}
+
+TRANSFER_STATUS = {
+    "pending": "Chờ tiếp nhận",
+    "accepted": "Đã tiếp nhận",
+    "refused": "Từ chối",
+    "cancelled": "Đã hủy",
+}
