@@ -10,7 +10,29 @@ import pytest
 from webapp.access import PUBLIC, SIGNED_IN, access_of
 
 ROLES = {"admin": "admin", "tinh": "province", "huyen": "district", "xa": "commune"}
-SAMPLE_ARGS = {"code": "99101", "user_id": None}  # user_id: filled with xa's id
+SAMPLE_ARGS = {"code": "99101", "kind": "positive_test", "action": "accept"}
+
+
+@pytest.fixture
+def demo(demo, app):
+    """The demo accounts plus one person of xa's commune with a pending transfer to xa2's."""
+    from sqlalchemy import select
+
+    from webapp.auth.models import User
+    from webapp.extensions import db
+    from webapp.registry import services
+    from webapp.units.models import Unit
+
+    with app.app_context():
+        xa = db.session.get(User, demo["users"]["xa"])
+        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        data = {"full_name": "Lò Văn Pọm", "sex": "M", "birth_year": 1990, "unit": unit}
+        assert services.validate_person(data, xa) == {}
+        person = services.save_person(None, data, xa)
+        other = db.session.scalar(select(Unit).where(Unit.code == "99102"))
+        transfer = services.request_transfer(person, other, xa, None)
+        db.session.commit()
+        return {**demo, "person_id": person.id, "transfer_id": transfer.id}
 
 
 def walk(app):
@@ -22,8 +44,9 @@ def walk(app):
 
 
 def url_for_rule(rule, demo):
-    args = {name: (demo["users"]["xa"] if name == "user_id" else SAMPLE_ARGS[name])
-            for name in rule.arguments}
+    ids = {"user_id": demo["users"]["xa"], "person_id": demo["person_id"],
+           "transfer_id": demo["transfer_id"]}
+    args = {name: ids.get(name, SAMPLE_ARGS.get(name)) for name in rule.arguments}
     return rule.build(args)[1]
 
 

@@ -34,6 +34,7 @@ def create_app(config: str | type | None = None) -> Flask:
     app.config.from_object(config)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -52,10 +53,11 @@ def create_app(config: str | type | None = None) -> Flask:
     from .admin import routes as admin
     from .auth import routes as auth
     from .main import routes as main
+    from .registry import routes as registry
     from .units import cli as _units_cli  # noqa: F401
     from .units import routes as units
 
-    for module in (main, auth, units, admin):
+    for module in (main, auth, units, registry, admin):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -6,6 +6,8 @@ from .auth.models import Role
 # (endpoint, label, roles or None for every signed-in user)
 MENU = [
     ("main.home", "Trang chủ", None),
+    ("registry.index", "Danh sách đối tượng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
+    ("registry.transfers", "Chuyển hồ sơ", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("units.tree", "Đơn vị hành chính", None),
     ("admin.users", "Tài khoản", {Role.ADMIN}),
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),

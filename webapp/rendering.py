@@ -6,10 +6,10 @@ from flask import make_response, render_template
 from .extensions import htmx
 
 
-def render(page: str, fragment: str | None = None, status: int = 200, **context):
-    """Render `page`, or `fragment` when htmx asks (a boosted link still gets the page)."""
+def render(template: str, fragment: str | None = None, /, status: int = 200, **context):
+    """Render `template`, or `fragment` when htmx asks (a boosted link still gets the page)."""
     wants_fragment = fragment is not None and bool(htmx) and not htmx.boosted
-    body = render_template(fragment if wants_fragment else page, **context)
+    body = render_template(fragment if wants_fragment else template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response

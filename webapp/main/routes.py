@@ -27,7 +27,9 @@ def healthz():
 @bp.route("/")
 @signed_in
 def home():
-    return render("main/home.html", unit_counts=_unit_counts())
+    from .worklist import worklist
+
+    return render("main/home.html", unit_counts=_unit_counts(), work=worklist(current_user))
 
 
 def _unit_counts() -> dict[str, int]:

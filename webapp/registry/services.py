@@ -26,7 +26,7 @@ from .state import derive
 from .vocab import (CLOSING_REASONS, DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, SEXES, EventKind,
                     State)
 
-ID_NUMBER = re.compile(r"^\d{12}$")
+ID_NUMBER = re.compile(r"[0-9]{12}")
 MAX_LENGTHS = {"full_name": 120, "other_names": 200, "occupation": 120, "address": 250,
                "current_address": 250, "phone": 20, "family_contact": 250, "other_drugs": 200,
                "notes": 2000, "doc_number": 50, "signer": 120, "facility": 200, "note": 2000}
@@ -50,6 +50,15 @@ def clean_text(value: str | None) -> str | None:
 
     value = unicodedata.normalize("NFC", str(value)).strip()
     return value or None
+
+
+def normalize_id_number(value: str | None) -> str | None:
+    """Spaces and line breaks removed, full-width digits made ASCII (typed or pasted from Excel)."""
+    if value is None:
+        return None
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", str(value)).split()) or None
 
 
 def _too_long(errors: dict, data: dict, fields) -> None:
@@ -90,9 +99,9 @@ def validate_person(data: dict, user: User, today: date | None = None) -> dict[s
             if age < settings.get("min_age"):
                 errors["birth"] = (f"Người dưới {settings.get('min_age')} tuổi không thuộc diện "
                                    "quản lý (tuổi tính đến hôm nay: " f"{age}).")
-    id_number = (data.get("id_number") or "").replace(" ", "") or None
+    id_number = normalize_id_number(data.get("id_number"))
     data["id_number"] = id_number
-    if id_number and not ID_NUMBER.match(id_number):
+    if id_number and not ID_NUMBER.fullmatch(id_number):
         errors["id_number"] = "Số định danh cá nhân phải gồm 12 chữ số."
     if data.get("ethnicity") and data["ethnicity"] not in ETHNICITY_CODES:
         errors["ethnicity"] = "Dân tộc không có trong danh mục."
@@ -260,7 +269,7 @@ def validate_event(person: Person, kind: EventKind, data: dict,
 def add_event(person: Person, kind: EventKind, data: dict, user: User) -> PersonEvent:
     """Record a validated event and re-derive the state."""
     event = PersonEvent(
-        person=person, kind=kind.value, event_date=data["event_date"],
+        person=person, person_id=person.id, kind=kind.value, event_date=data["event_date"],
         doc_number=data.get("doc_number"), signer=data.get("signer"),
         facility=data.get("facility"), addicted=data.get("addicted"),
         term_end=data.get("term_end"), reason=data.get("reason"), note=data.get("note"),
@@ -271,6 +280,12 @@ def add_event(person: Person, kind: EventKind, data: dict, user: User) -> Person
     db.session.flush()
     db.session.refresh(person, ["events"])
     refresh_state(person)
+    if kind == EventKind.CLOSING:
+        # A closed file cannot move: a pending transfer ends with it.
+        waiting = pending_transfer(person)
+        if waiting is not None:
+            waiting.status, waiting.decided_at = "cancelled", now_utc()
+            waiting.decided_by_id, waiting.reason = user.id, "Hồ sơ đã đưa ra khỏi danh sách."
     return event
 
 
@@ -289,11 +304,15 @@ def request_transfer(person: Person, other: Unit, user: User, note: str | None,
         raise RegistryError("Chỉ cán bộ cấp xã đề nghị chuyển hồ sơ.")
     if other.level != Level.COMMUNE:
         raise RegistryError("Vui lòng chọn một xã, phường hoặc thị trấn.", "to_unit")
+    if other.valid_to is not None and other.valid_to <= today_local():
+        raise RegistryError(f"{other.name} đã sáp nhập; vui lòng chọn đơn vị mới.", "to_unit")
     if pending_transfer(person):
         raise RegistryError("Hồ sơ này đang có một đề nghị chuyển chờ xử lý.")
     if person.state == State.CLOSED:
         raise RegistryError("Hồ sơ đã đưa ra khỏi danh sách quản lý; không thể chuyển.")
     if incoming:
+        if other.id != person.unit_id:
+            raise RegistryError("Hồ sơ không thuộc xã được đề nghị chuyển.")
         from_unit, to_unit = person.unit, user.unit
     else:
         if person.unit_id != user.unit_id:
@@ -318,6 +337,8 @@ def decide_transfer(request: TransferRequest, accept: bool, user: User,
     reason = clean_text(reason)
     if not accept and not reason:
         raise RegistryError("Vui lòng nhập lý do từ chối.", "reason")
+    if accept and request.person.state == State.CLOSED:
+        raise RegistryError("Hồ sơ đã đưa ra khỏi danh sách quản lý; không thể tiếp nhận.")
     request.status = "accepted" if accept else "refused"
     request.decided_by_id, request.decided_at, request.reason = user.id, now_utc(), reason
     if accept:
@@ -326,6 +347,7 @@ def decide_transfer(request: TransferRequest, accept: bool, user: User,
             "event_date": today_local(), "from_unit_id": request.from_unit_id,
             "to_unit_id": request.to_unit_id, "note": request.note}, user)
         person.unit = request.to_unit
+        person.unit_id = request.to_unit_id  # set now, so the audit listener sees the move
         _derive_fields(person)
     db.session.flush()
 

@@ -61,10 +61,13 @@ def _apply(cur: Derived, had_use: bool, e: EventLike) -> tuple[Derived, bool]:
         if e.addicted:
             # Being determined addicted stops the illegal-user management decision.
             return Derived(State.ADDICT, e.event_date), had_use
+        if cur.state == State.CLOSED:
+            return cur, had_use  # "không nghiện" does not reopen a closed file
         state = State.USER if had_use or cur.state == State.ADDICT else State.SUSPECTED
         until = cur.management_until if cur.state == State.USER else None
         since = cur.since if cur.state == state else e.event_date
         return Derived(state, since, until), had_use
     if kind == EventKind.CLOSING:
-        return Derived(State.CLOSED, e.event_date, None, e.reason), had_use
+        # Whatever comes after a closing starts a new period: past use does not carry over.
+        return Derived(State.CLOSED, e.event_date, None, e.reason), False
     return cur, had_use  # a transfer changes where, not what

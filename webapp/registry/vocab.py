@@ -80,3 +80,18 @@ TRANSFER_STATUS = {
     "refused": "Từ chối",
     "cancelled": "Đã hủy",
 }
+
+# Field names as users read them (the change history shows these).
+FIELD_LABELS = {
+    "full_name": "Họ và tên", "other_names": "Tên gọi khác", "sex": "Giới tính",
+    "birth_date": "Ngày sinh", "birth_year": "Năm sinh", "id_number": "Số định danh cá nhân",
+    "ethnicity": "Dân tộc", "occupation": "Nghề nghiệp", "occupation_group": "Nhóm nghề",
+    "unit_id": "Xã nơi cư trú", "address": "Địa chỉ thường trú", "current_address": "Nơi ở hiện tại",
+    "phone": "Số điện thoại", "family_contact": "Người thân liên hệ",
+    "main_drug": "Loại ma túy sử dụng", "other_drugs": "Ma túy khác", "injecting": "Tiêm chích",
+    "notes": "Ghi chú", "version": "Phiên bản", "kind": "Loại sự kiện", "event_date": "Ngày",
+    "doc_number": "Số văn bản", "signer": "Người ký / cơ quan", "facility": "Cơ sở y tế",
+    "addicted": "Kết luận", "term_end": "Hết hạn quản lý", "reason": "Lý do", "note": "Ghi chú",
+    "person_id": "Hồ sơ", "status": "Trạng thái", "from_unit_id": "Xã chuyển đi",
+    "to_unit_id": "Xã chuyển đến",
+}

@@ -1,0 +1,388 @@
+"""The registry as officers use it through the pages: search, create, edit, events, transfers."""
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import User
+from webapp.extensions import db
+from webapp.registry import services
+from webapp.registry.models import Person, TransferRequest
+from webapp.registry.vocab import EventKind
+from webapp.timeutil import today_local
+from webapp.units.models import Unit
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def make_person(app, demo):
+    """Register a person through the services, as `username`, in `code`; returns the id."""
+
+    def make(full_name="Nguyễn Văn An", code="99101", username="xa", events=(), **fields):
+        with app.app_context():
+            user = db.session.get(User, demo["users"][username])
+            unit = db.session.scalar(select(Unit).where(Unit.code == code))
+            data = {"full_name": full_name, "sex": "M", "birth_year": 1990, "unit": unit, **fields}
+            errors = services.validate_person(data, user)
+            assert errors == {}
+            person = services.save_person(None, data, user)
+            for kind, event in events:
+                assert services.validate_event(person, kind, event) == {}
+                services.add_event(person, kind, event, user)
+            db.session.commit()
+            return person.id
+
+    return make
+
+
+def person(app, person_id):
+    with app.app_context():
+        found = db.session.get(Person, person_id)
+        db.session.expunge(found)
+        return found
+
+
+FORM = {"full_name": "Lò Văn Pọm", "sex": "M", "birth": "1988", "unit_code": "99101",
+        "ethnicity": "03", "occupation_group": "agri", "main_drug": "heroin"}
+
+
+# --- Scope ------------------------------------------------------------------------------------
+
+def test_a_commune_officer_gets_404_for_a_person_of_another_commune_on_every_url(
+        login_as, make_person):
+    pid = make_person(code="99101")
+    client = login_as("xa2")
+    urls = [("get", f"/persons/{pid}"), ("get", f"/persons/{pid}/edit"),
+            ("post", f"/persons/{pid}/edit"), ("post", f"/persons/{pid}/transfer")]
+    urls += [("post", f"/persons/{pid}/events/{kind}")
+             for kind in ("positive_test", "management", "determination", "closing")]
+    for method, url in urls:
+        assert getattr(client, method)(url).status_code == 404, url
+    assert "Lò Văn" not in client.get("/persons/?state=all").get_data(as_text=True)
+
+
+def test_the_district_sees_its_communes_but_not_another_district(login_as, make_person):
+    pid = make_person(code="99102", username="xa2")
+    assert login_as("huyen").get(f"/persons/{pid}").status_code == 200
+    assert login_as("huyen2").get(f"/persons/{pid}").status_code == 404
+
+
+def test_administrators_do_not_open_case_files(login_as, make_person):
+    pid = make_person()
+    assert login_as("admin").get(f"/persons/{pid}").status_code == 403
+
+
+# --- Search and list --------------------------------------------------------------------------
+
+def test_search_ignores_case_and_diacritics(login_as, make_person):
+    make_person("Nguyễn Văn An")
+    make_person("Lò Văn Đạt", birth_year=1985)
+    make_person("Trần Thị Bích", birth_year=1992, sex="F")
+    client = login_as("xa")
+    body = client.get("/persons/?q=nguyen+van+an").get_data(as_text=True)
+    assert "Nguyễn Văn An" in body and "Lò Văn Đạt" not in body
+    assert "Lò Văn Đạt" in client.get("/persons/?q=DAT").get_data(as_text=True)
+    nfd = unicodedata.normalize("NFD", "Bích")
+    assert "Trần Thị Bích" in client.get(f"/persons/?q={nfd}").get_data(as_text=True)
+
+
+def test_search_finds_an_id_number(login_as, make_person):
+    make_person(id_number="011090001234")
+    assert "Nguyễn Văn An" in login_as("xa").get("/persons/?q=0110900").get_data(as_text=True)
+
+
+def test_an_htmx_search_returns_only_the_results(login_as, make_person):
+    make_person()
+    response = login_as("xa").get("/persons/?q=an", headers=HX)
+    body = response.get_data(as_text=True)
+    assert "<html" not in body and "Nguyễn Văn An" in body
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_the_list_is_sorted_by_given_name_the_vietnamese_way(login_as, make_person):
+    for name in ["Vàng A Dính", "Lò Văn Đạt", "Nguyễn Văn An", "Bùi Thị Ánh"]:
+        make_person(name)
+    body = login_as("xa").get("/persons/").get_data(as_text=True)
+    positions = [body.index(n) for n in ["Nguyễn Văn An", "Bùi Thị Ánh", "Vàng A Dính", "Lò Văn Đạt"]]
+    assert positions == sorted(positions)
+
+
+def test_filters_by_state_sex_age_and_drug(login_as, make_person):
+    today = today_local()
+    make_person("Lò Văn Một", main_drug="heroin", events=[
+        (EventKind.DETERMINATION, {"event_date": today - timedelta(days=3), "addicted": True,
+                                   "facility": "TTYT"})])
+    make_person("Lò Thị Hai", sex="F", birth_year=today.year - 17)
+    client = login_as("xa")
+    addicts = client.get("/persons/?state=addict").get_data(as_text=True)
+    assert "Lò Văn Một" in addicts and "Lò Thị Hai" not in addicts
+    women = client.get("/persons/?sex=F").get_data(as_text=True)
+    assert "Lò Thị Hai" in women and "Lò Văn Một" not in women
+    minors = client.get("/persons/?age_band=2").get_data(as_text=True)  # 16 to under 18
+    assert "Lò Thị Hai" in minors and "Lò Văn Một" not in minors
+    heroin = client.get("/persons/?drug=heroin").get_data(as_text=True)
+    assert "Lò Văn Một" in heroin and "Lò Thị Hai" not in heroin
+
+
+def test_management_terms_ending_within_30_days_can_be_listed(login_as, make_person):
+    today = today_local()
+    decision = {"event_date": today - timedelta(days=340), "doc_number": "1/QĐ",
+                "term_end": today + timedelta(days=30)}
+    make_person("Cà Văn Sắp", events=[(EventKind.MANAGEMENT, decision)])
+    make_person("Cà Văn Xa", events=[(EventKind.MANAGEMENT, {
+        **decision, "term_end": today + timedelta(days=31)})])
+    body = login_as("xa").get("/persons/?ending=1").get_data(as_text=True)
+    assert "Cà Văn Sắp" in body and "Cà Văn Xa" not in body
+
+
+def test_bad_filter_values_in_the_url_are_explained_not_fatal(login_as):
+    client = login_as("huyen")
+    response = client.get("/persons/?state=xyz&page=abc&unit=00001&sort=%3Cb%3E")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Tình trạng: giá trị “xyz” không hợp lệ" in body
+    assert "Không có đơn vị mã “00001” trong phạm vi của bạn." in body
+
+
+def test_the_list_pages_through_results(app, login_as, make_person):
+    app.config["PAGE_SIZE"] = 2
+    try:
+        for i, name in enumerate(["A An", "B Bình", "C Cường"]):
+            make_person(name, birth_year=1980 + i)
+        client = login_as("xa")
+        first = client.get("/persons/").get_data(as_text=True)
+        second = client.get("/persons/?page=2").get_data(as_text=True)
+        beyond = client.get("/persons/?page=99")
+    finally:
+        app.config["PAGE_SIZE"] = 50
+    assert "A An" in first and "C Cường" not in first and "Trang sau" in first
+    assert "C Cường" in second and "A An" not in second
+    assert beyond.status_code == 200 and "C Cường" in beyond.get_data(as_text=True)
+
+
+# --- Create and edit --------------------------------------------------------------------------
+
+def test_an_officer_registers_a_person(app, login_as):
+    client = login_as("xa")
+    response = client.post("/persons/new", data=FORM)
+    assert response.status_code == 303
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Lò Văn Pọm" in page and "Nghi nghiện (chưa xác định)" in page and "Đã lưu." in page
+
+
+def test_errors_are_shown_beside_each_field_and_nothing_is_saved(app, login_as):
+    client = login_as("xa")
+    response = client.post("/persons/new", data={
+        **FORM, "full_name": "  ", "birth": "31/02/2021", "id_number": "12345",
+        "notes": "x" * 5000}, headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and "<html" not in body
+    for message in ["Vui lòng nhập họ và tên.", "Ngày 31/02/2021 không tồn tại.",
+                    "Số định danh cá nhân phải gồm 12 chữ số.", "Tối đa 2.000 ký tự"]:
+        assert message in body
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Person)) == 0
+
+
+def test_a_person_under_12_is_refused(login_as):
+    year = today_local().year - 11
+    body = login_as("xa").post("/persons/new", data={**FORM, "birth": str(year)}).get_data(as_text=True)
+    assert "Người dưới 12 tuổi không thuộc diện quản lý" in body
+
+
+def test_a_birth_date_in_the_future_is_refused(login_as):
+    tomorrow = (today_local() + timedelta(days=1)).strftime("%d/%m/%Y")
+    body = login_as("xa").post("/persons/new", data={**FORM, "birth": tomorrow}).get_data(as_text=True)
+    assert "Ngày sinh không được sau ngày hôm nay." in body
+
+
+def test_an_unknown_commune_code_is_refused(login_as):
+    body = login_as("xa").post("/persons/new", data={**FORM, "unit_code": "99201"}).get_data(as_text=True)
+    assert "Giá trị đã chọn không hợp lệ." in body
+
+
+def test_html_is_stored_as_typed_and_shown_escaped(app, login_as):
+    client = login_as("xa")
+    response = client.post("/persons/new", data={**FORM, "notes": "<script>alert(1)</script>"})
+    page = client.get(response.location).get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_decomposed_input_is_stored_composed(app, login_as):
+    client = login_as("xa")
+    client.post("/persons/new", data={**FORM, "full_name": unicodedata.normalize("NFD", "Lò Văn Pọm")})
+    with app.app_context():
+        assert db.session.scalar(select(Person.full_name)) == "Lò Văn Pọm"
+
+
+# --- Duplicates -------------------------------------------------------------------------------
+
+def test_the_same_id_number_in_another_commune_names_only_the_commune(app, login_as, make_person):
+    make_person("Giàng A Páo", code="99201", username="xa3", id_number="011088001111")
+    response = login_as("xa").post("/persons/new", data={**FORM, "id_number": "011088001111"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Xã Mường Chiến" in body and "Giàng A Páo" not in body
+    assert "Đề nghị chuyển hồ sơ về xã" in body
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(Person)) == 1
+
+
+def test_the_same_name_and_birth_year_must_be_confirmed_before_saving(app, login_as, make_person):
+    make_person("Lò Văn Pọm", birth_year=1988)
+    client = login_as("xa")
+    warned = client.post("/persons/new", data={**FORM, "full_name": "lo van pom"})
+    assert warned.status_code == 409 and "Trùng họ tên và năm sinh" in warned.get_data(as_text=True)
+    saved = client.post("/persons/new", data={**FORM, "full_name": "lo van pom",
+                                              "confirm_duplicate": "1"})
+    assert saved.status_code == 303
+
+
+def test_the_duplicate_check_runs_as_the_officer_types(login_as, make_person):
+    make_person("Giàng A Páo", code="99102", username="xa2", birth_year=1990)
+    body = login_as("xa").post("/persons/check-duplicates", data={
+        "full_name": "giang a pao", "birth": "1990"}, headers=HX).get_data(as_text=True)
+    assert "Xã Mường Lạn" in body and "Giàng A Páo" not in body
+
+
+def test_a_commune_can_ask_for_the_file_of_a_person_found_elsewhere(app, login_as, make_person):
+    pid = make_person("Giàng A Páo", code="99102", username="xa2", id_number="011088001111")
+    client = login_as("xa")
+    response = client.post("/persons/transfers/incoming", data={
+        **FORM, "full_name": "Giàng A Páo", "id_number": "011088001111", "person_ref": pid})
+    assert response.status_code == 303
+    with app.app_context():
+        transfer = db.session.scalar(select(TransferRequest))
+        assert (transfer.from_unit.code, transfer.to_unit.code) == ("99102", "99101")
+        assert transfer.status == "pending"
+
+
+def test_a_transfer_cannot_be_asked_for_a_person_who_does_not_match(app, login_as, make_person):
+    pid = make_person("Giàng A Páo", code="99102", username="xa2")
+    login_as("xa").post("/persons/transfers/incoming", data={**FORM, "person_ref": pid})
+    with app.app_context():
+        assert db.session.scalar(select(TransferRequest)) is None
+
+
+# --- Stale edits ------------------------------------------------------------------------------
+
+def test_a_stale_form_shows_who_changed_what_and_keeps_what_was_typed(app, login_as, make_person):
+    pid = make_person("Lò Văn Pọm", birth_year=1988)
+    first = login_as("xa")
+    form = {**FORM, "version": "1"}
+    assert first.post(f"/persons/{pid}/edit", data={**form, "phone": "0912000111"}).status_code == 303
+    stale = first.post(f"/persons/{pid}/edit", data={**form, "address": "Bản Phiêng"})
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409
+    assert "Hồ sơ đã được Phạm Thị Lan sửa lúc" in body
+    assert "Số điện thoại" in body and "0912000111" in body
+    assert 'value="Bản Phiêng"' in body and 'name="version" type="hidden" value="2"' in body
+    again = first.post(f"/persons/{pid}/edit", data={**form, "version": "2", "address": "Bản Phiêng"})
+    assert again.status_code == 303
+    assert person(app, pid).address == "Bản Phiêng"
+
+
+# --- Timeline ---------------------------------------------------------------------------------
+
+def test_recording_a_positive_determination_makes_the_person_an_addict(app, login_as, make_person):
+    pid = make_person()
+    client = login_as("xa")
+    day = (today_local() - timedelta(days=2)).strftime("%d/%m/%Y")
+    response = client.post(f"/persons/{pid}/events/determination", data={
+        "determination-event_date": day, "determination-addicted": "1",
+        "determination-facility": "Trung tâm Y tế huyện Tân Lập"})
+    assert response.status_code == 303
+    assert "Người nghiện ma túy" in client.get(f"/persons/{pid}").get_data(as_text=True)
+    assert person(app, pid).state == "addict"
+
+
+def test_an_event_in_the_future_is_refused_beside_the_date(app, login_as, make_person):
+    pid = make_person()
+    tomorrow = (today_local() + timedelta(days=1)).strftime("%d/%m/%Y")
+    response = login_as("xa").post(f"/persons/{pid}/events/positive_test",
+                                   data={"positive_test-event_date": tomorrow}, headers=HX)
+    assert response.status_code == 422
+    assert "Ngày không được sau ngày hôm nay." in response.get_data(as_text=True)
+    assert person(app, pid).state == "suspected"
+
+
+def test_a_mistaken_record_is_closed_not_deleted(app, login_as, make_person):
+    pid = make_person()
+    client = login_as("xa")
+    client.post(f"/persons/{pid}/events/closing", data={
+        "closing-event_date": today_local().strftime("%d/%m/%Y"), "closing-reason": "entry_error"})
+    assert person(app, pid).state == "closed"
+    assert "Nguyễn Văn An" not in client.get("/persons/").get_data(as_text=True)
+    assert "Nguyễn Văn An" in client.get("/persons/?state=closed").get_data(as_text=True)
+    assert client.get(f"/persons/{pid}").status_code == 200
+
+
+# --- Transfers --------------------------------------------------------------------------------
+
+def test_a_transfer_is_requested_accepted_and_the_history_moves(app, login_as, make_person, client):
+    pid = make_person(events=[(EventKind.POSITIVE_TEST, {"event_date": date(2024, 5, 2)})])
+    login_as("xa").post(f"/persons/{pid}/transfer", data={"to_unit": "99102", "note": "Chuyển về nhà vợ"})
+    client.post("/logout")
+    xa2 = login_as("xa2")
+    assert "Nguyễn Văn An" in xa2.get("/persons/transfers/").get_data(as_text=True)
+    with app.app_context():
+        tid = db.session.scalar(select(TransferRequest.id))
+    assert xa2.post(f"/persons/transfers/{tid}/accept").status_code == 303
+    page = xa2.get(f"/persons/{pid}").get_data(as_text=True)
+    assert "Kết quả xét nghiệm dương tính" in page and "Chuyển hồ sơ sang xã khác" in page
+    client.post("/logout")
+    assert login_as("xa").get(f"/persons/{pid}").status_code == 404
+
+
+def test_refusing_a_transfer_needs_a_reason_shown_beside_the_field(app, login_as, make_person, client):
+    pid = make_person()
+    login_as("xa").post(f"/persons/{pid}/transfer", data={"to_unit": "99102"})
+    client.post("/logout")
+    xa2 = login_as("xa2")
+    with app.app_context():
+        tid = db.session.scalar(select(TransferRequest.id))
+    refused = xa2.post(f"/persons/transfers/{tid}/refuse", data={"reason": " "})
+    assert refused.status_code == 422 and "Vui lòng nhập lý do từ chối." in refused.get_data(as_text=True)
+    assert xa2.post(f"/persons/transfers/{tid}/refuse",
+                    data={"reason": "Không cư trú tại xã"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(TransferRequest, tid).status == "refused"
+        assert db.session.get(Person, pid).unit.code == "99101"
+
+
+def test_pending_transfers_appear_on_both_communes_worklists(login_as, make_person, client):
+    pid = make_person()
+    login_as("xa").post(f"/persons/{pid}/transfer", data={"to_unit": "99102"})
+    assert "đang chờ xã kia xử lý" in login_as("xa").get("/").get_data(as_text=True)
+    client.post("/logout")
+    assert "chờ xã tiếp nhận hoặc từ chối" in login_as("xa2").get("/").get_data(as_text=True)
+
+
+# --- Audit ------------------------------------------------------------------------------------
+
+def test_views_of_a_person_and_of_the_list_are_recorded(app, login_as, make_person, demo):
+    pid = make_person()
+    client = login_as("huyen")
+    client.get(f"/persons/{pid}")
+    client.get("/persons/?q=an")
+    with app.app_context():
+        actions = {(e.action, e.object_id) for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.user_id == demo["users"]["huyen"]))}
+    assert ("view", pid) in actions and ("view_list", None) in actions
+
+
+def test_the_change_history_is_shown_to_reviewers(login_as, make_person, client):
+    pid = make_person()
+    xa = login_as("xa")
+    xa.post(f"/persons/{pid}/edit", data={**FORM, "full_name": "Nguyễn Văn An", "version": "1",
+                                          "birth": "1990", "phone": "0988777666"})
+    assert "Lịch sử thay đổi" not in xa.get(f"/persons/{pid}").get_data(as_text=True)
+    client.post("/logout")
+    page = login_as("huyen").get(f"/persons/{pid}").get_data(as_text=True)
+    assert "Lịch sử thay đổi" in page and "0988777666" in page and "Phạm Thị Lan" in page

@@ -1,0 +1,327 @@
+"""The registry pages. Thin: forms parse, services decide, scoping guards every lookup."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from .. import settings
+from ..access import roles
+from ..audit import services as audit
+from ..audit.models import AuditEvent
+from ..auth.models import Role
+from ..errors import hx_redirect
+from ..extensions import db, htmx
+from ..rendering import render
+from ..scoping import (get_person_or_404, get_transfer_or_404, province_of, scoped_transfers,
+                       scoped_units)
+from ..units.models import Level, Unit
+from . import services
+from .forms import DecideTransferForm, EventForm, PersonForm, TransferForm
+from .models import PersonEvent, TransferRequest
+from .queries import SORTS, STATE_FILTERS, PersonFilters, paginate, person_query
+from .state import derive
+from .vocab import (CLOSING_REASONS, DRUGS, EVENT_LABELS, FIELD_LABELS, SEXES, TRANSFER_STATUS,
+                    EventKind, State)
+
+bp = Blueprint("registry", __name__, url_prefix="/persons")
+
+OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+EVENT_KINDS = {k.value: k for k in (EventKind.POSITIVE_TEST, EventKind.MANAGEMENT,
+                                    EventKind.DETERMINATION, EventKind.CLOSING)}
+
+
+def _done(url: str, message: str | None = None):
+    """After a successful POST: flash, then 303 (or a full-page navigation for htmx)."""
+    if message:
+        flash(message, "success")
+    return hx_redirect(url) if htmx else redirect(url, 303)
+
+
+# --- List -------------------------------------------------------------------------------------
+
+@bp.route("/")
+@roles(*OFFICERS)
+def index():
+    filters = PersonFilters.from_args(request.args)
+    page = paginate(person_query(current_user, filters), filters.page,
+                    current_app.config["PAGE_SIZE"])
+    audit.record("view_list", "Person", None,
+                 {"filters": filters.as_args(), "rows": len(page.items), "total": page.total})
+    db.session.commit()
+    return render("registry/index.html", "registry/_results.html", page=page, f=filters,
+                  states=STATE_FILTERS, sexes=SEXES, drugs=DRUGS, sorts=SORTS,
+                  age_bands=settings.get("age_bands"), units=_filter_units())
+
+
+def _filter_units() -> list[Unit]:
+    if current_user.role == Role.COMMUNE:
+        return []
+    return list(db.session.scalars(scoped_units(current_user).where(Unit.level != Level.PROVINCE)))
+
+
+# --- Create and edit --------------------------------------------------------------------------
+
+def _commune_choices() -> dict[str, Unit]:
+    units = db.session.scalars(scoped_units(current_user).where(
+        Unit.level == Level.COMMUNE, Unit.valid_to.is_(None)))
+    return {u.code: u for u in units}
+
+
+def _person_form(form: PersonForm, person=None, duplicates=None, stale=None, status=200):
+    return render("registry/form.html", "registry/_form.html", form=form, person=person,
+                  duplicates=duplicates or [], stale=stale, status=status,
+                  field_labels=FIELD_LABELS)
+
+
+def _bind(form: PersonForm) -> dict[str, Unit]:
+    communes = _commune_choices()
+    form.unit_code.choices = [SelectChoice(c, u.name) for c, u in communes.items()]
+    return communes
+
+
+def _validated(form: PersonForm, communes: dict[str, Unit]) -> dict | None:
+    """Parse and check the whole form at once, so every error shows in one round trip."""
+    form.validate()
+    data = form.to_data(communes)
+    errors = services.validate_person(data, current_user)
+    for key in list(errors):
+        if getattr(form, form.ERROR_FIELDS.get(key, key), None) is not None and \
+                getattr(form, form.ERROR_FIELDS.get(key, key)).errors:
+            del errors[key]  # the field already says what is wrong with it
+    form.add_service_errors(errors)
+    return None if form.errors else data
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(Role.COMMUNE)
+def new():
+    form = PersonForm()
+    communes = _bind(form)
+    if request.method == "GET":
+        form.unit_code.data = current_user.unit.code
+        return _person_form(form)
+    data = _validated(form, communes)
+    if data is None:
+        return _person_form(form, status=422)
+    duplicates = services.find_duplicates(data, current_user)
+    if any(d.blocking for d in duplicates) or (duplicates and form.confirm_duplicate.data != "1"):
+        return _person_form(form, duplicates=duplicates, status=409)
+    person = services.save_person(None, data, current_user)
+    db.session.commit()
+    return _done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@roles(Role.COMMUNE)
+def edit(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    if person.state == State.CLOSED and person.closed_reason in ("death", "entry_error"):
+        flash("Hồ sơ đã đóng; không thể sửa.", "error")
+        return redirect(url_for("registry.detail", person_id=person.id), 303)
+    form = PersonForm(obj=person)
+    communes = _bind(form)
+    if request.method == "GET":
+        form.birth.data = (person.birth_date.strftime("%d/%m/%Y") if person.birth_date
+                           else str(person.birth_year))
+        form.unit_code.data = person.unit.code
+        form.version.data = str(person.version)
+        return _person_form(form, person)
+    data = _validated(form, communes)
+    if data is None:
+        return _person_form(form, person, status=422)
+    duplicates = [d for d in services.find_duplicates(data, current_user, exclude_id=person.id)
+                  if d.blocking]
+    if duplicates:
+        return _person_form(form, person, duplicates=duplicates, status=409)
+    try:
+        expected = int(form.version.data or 0)
+    except ValueError:
+        expected = 0
+    try:
+        services.save_person(person, data, current_user, expected_version=expected)
+    except services.StaleEdit as stale:
+        # Keep what the user typed; show what changed meanwhile; saving again overwrites.
+        form.version.data = str(stale.person.version)
+        return _person_form(form, stale.person, stale=stale.changes(), status=409)
+    db.session.commit()
+    return _done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
+
+
+def _identity_typed() -> dict:
+    """Name, birth year and ID number as typed so far in the person form."""
+    form = PersonForm()
+    try:
+        form.birth.pre_validate(form)
+    except ValueError:
+        pass  # an unreadable birth date just means no birth year to match on yet
+    return {"full_name": form.full_name.data, "birth_year": form.birth.birth_year,
+            "id_number": services.normalize_id_number(form.id_number.data)}
+
+
+@bp.route("/check-duplicates", methods=["POST"])
+@roles(Role.COMMUNE)
+def check_duplicates():
+    """As the name, birth and ID number are typed: warn before the form is even submitted."""
+    data = _identity_typed()
+    exclude = request.args.get("exclude", type=int)
+    duplicates = services.find_duplicates(data, current_user, exclude_id=exclude)
+    return render("registry/_duplicates.html", "registry/_duplicates.html",
+                  duplicates=duplicates, form=PersonForm(formdata=None))
+
+
+# --- One person -------------------------------------------------------------------------------
+
+def _event_forms(errors_for: str | None = None, bound: EventForm | None = None) -> dict:
+    forms = {kind: EventForm(formdata=None, prefix=kind) for kind in EVENT_KINDS}
+    if errors_for and bound is not None:
+        forms[errors_for] = bound
+    return forms
+
+
+def _detail_context(person, event_forms=None, open_kind=None):
+    transfer = services.pending_transfer(person)
+    history = []
+    if current_user.role in (Role.DISTRICT, Role.PROVINCE):
+        event_ids = select(PersonEvent.id).where(PersonEvent.person_id == person.id)
+        history = db.session.scalars(
+            select(AuditEvent).where(
+                ((AuditEvent.object_type == "Person") & (AuditEvent.object_id == person.id))
+                | ((AuditEvent.object_type == "PersonEvent") & AuditEvent.object_id.in_(event_ids)))
+            .where(AuditEvent.action.in_(("create", "update")))
+            .order_by(AuditEvent.id.desc()).limit(200)).all()
+    province = province_of(person.unit)
+    transfer_form = TransferForm(formdata=None)
+    transfer_form.to_unit.choices = [SelectChoice("", "— Chọn xã —")] + [
+        SelectChoice(u.code, f"{u.name} — {u.parent.name if u.parent else ''}")
+        for u in db.session.scalars(select(Unit).where(
+            Unit.path.startswith(province.path), Unit.level == Level.COMMUNE,
+            Unit.valid_to.is_(None), Unit.id != person.unit_id).order_by(Unit.path))]
+    return {
+        "person": person, "derived": derive(person.events), "transfer": transfer,
+        "history": history, "event_forms": event_forms or _event_forms(), "open_kind": open_kind,
+        "event_labels": EVENT_LABELS, "closing_reasons": CLOSING_REASONS,
+        "field_labels": FIELD_LABELS, "transfer_form": transfer_form,
+        "can_edit": current_user.role == Role.COMMUNE and person.unit_id == current_user.unit_id,
+    }
+
+
+@bp.route("/<int:person_id>")
+@roles(*OFFICERS)
+def detail(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    audit.record("view", "Person", person.id)
+    db.session.commit()
+    return render("registry/detail.html", **_detail_context(person))
+
+
+@bp.route("/<int:person_id>/events/<kind>", methods=["POST"])
+@roles(Role.COMMUNE)
+def add_event(person_id: int, kind: str):
+    person = get_person_or_404(current_user, person_id)
+    if kind not in EVENT_KINDS:
+        abort(404)
+    form = EventForm(prefix=kind)
+    if form.validate():
+        data = form.to_data()
+        errors = services.validate_event(person, EVENT_KINDS[kind], data)
+        if not errors:
+            services.add_event(person, EVENT_KINDS[kind], data, current_user)
+            db.session.commit()
+            return _done(url_for("registry.detail", person_id=person.id) + "#timeline",
+                         f"Đã ghi: {EVENT_LABELS[EVENT_KINDS[kind]].lower()}.")
+        form.add_service_errors(errors)
+    context = _detail_context(person, _event_forms(kind, form), open_kind=kind)
+    return render("registry/detail.html", "registry/_timeline.html", status=422, **context)
+
+
+# --- Transfers --------------------------------------------------------------------------------
+
+@bp.route("/<int:person_id>/transfer", methods=["POST"])
+@roles(Role.COMMUNE)
+def request_transfer(person_id: int):
+    person = get_person_or_404(current_user, person_id)
+    form = TransferForm()
+    to_unit = db.session.scalar(select(Unit).where(Unit.code == (form.to_unit.data or "")))
+    try:
+        if to_unit is None:
+            raise services.RegistryError("Vui lòng chọn xã chuyển đến.")
+        services.request_transfer(person, to_unit, current_user, form.note.data)
+    except services.RegistryError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _done(url_for("registry.detail", person_id=person.id) + "#transfer")
+    db.session.commit()
+    return _done(url_for("registry.detail", person_id=person.id),
+                 f"Đã gửi đề nghị chuyển hồ sơ đến {to_unit.name}.")
+
+
+@bp.route("/transfers/incoming", methods=["POST"])
+@roles(Role.COMMUNE)
+def request_incoming():
+    """From the duplicate warning: ask the commune that holds the file to send it here.
+
+    The person is identified again from what was typed, so only a real match can be asked for.
+    """
+    data = _identity_typed()
+    wanted = request.form.get("person_ref", type=int)
+    match = next((d for d in services.find_duplicates(data, current_user)
+                  if d.person_id == wanted and not d.in_scope), None)
+    if match is None:
+        flash("Không tìm thấy hồ sơ phù hợp để đề nghị chuyển.", "error")
+        return _done(url_for("registry.new"))
+    from .models import Person
+
+    person = db.session.get(Person, match.person_id)
+    try:
+        services.request_transfer(person, person.unit, current_user,
+                                  request.form.get("note"), incoming=True)
+    except services.RegistryError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _done(url_for("registry.transfers"))
+    db.session.commit()
+    return _done(url_for("registry.transfers"),
+                 f"Đã gửi đề nghị {match.unit.name} chuyển hồ sơ về xã.")
+
+
+@bp.route("/transfers/")
+@roles(*OFFICERS)
+def transfers():
+    return _transfers_page()
+
+
+def _transfers_page(reason_errors: dict | None = None, status: int = 200):
+    rows = db.session.scalars(scoped_transfers(current_user)
+                              .order_by((TransferRequest.status != "pending"),
+                                        TransferRequest.requested_at.desc()).limit(200)).all()
+    return render("registry/transfers.html", transfers=rows, status_labels=TRANSFER_STATUS,
+                  reason_errors=reason_errors or {}, status=status)
+
+
+@bp.route("/transfers/<int:transfer_id>/<action>", methods=["POST"])
+@roles(Role.COMMUNE)
+def decide(transfer_id: int, action: str):
+    transfer = get_transfer_or_404(current_user, transfer_id)
+    form = DecideTransferForm()
+    try:
+        if action == "accept":
+            services.decide_transfer(transfer, True, current_user)
+            message = "Đã tiếp nhận hồ sơ."
+        elif action == "refuse":
+            services.decide_transfer(transfer, False, current_user, form.reason.data)
+            message = "Đã từ chối đề nghị chuyển hồ sơ."
+        elif action == "cancel":
+            services.cancel_transfer(transfer, current_user)
+            message = "Đã hủy đề nghị."
+        else:
+            abort(404)
+    except services.RegistryError as exc:
+        db.session.rollback()
+        if exc.field == "reason":
+            return _transfers_page({transfer.id: str(exc)}, status=422)
+        flash(str(exc), "error")
+        return _done(url_for("registry.transfers"))
+    db.session.commit()
+    return _done(url_for("registry.transfers"), message)
