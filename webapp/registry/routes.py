@@ -229,7 +229,8 @@ def add_event(person_id: int, kind: str):
         if not errors:
             services.add_event(person, EVENT_KINDS[kind], data, current_user)
             db.session.commit()
-            return _done(url_for("registry.detail", person_id=person.id) + "#timeline",
+            # No "#timeline" anchor: for htmx, a hash-only change would not reload the page.
+            return _done(url_for("registry.detail", person_id=person.id),
                          f"Đã ghi: {EVENT_LABELS[EVENT_KINDS[kind]].lower()}.")
         form.add_service_errors(errors)
     context = _detail_context(person, _event_forms(kind, form), open_kind=kind)
@@ -251,7 +252,7 @@ def request_transfer(person_id: int):
     except services.RegistryError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _done(url_for("registry.detail", person_id=person.id) + "#transfer")
+        return _done(url_for("registry.detail", person_id=person.id))
     db.session.commit()
     return _done(url_for("registry.detail", person_id=person.id),
                  f"Đã gửi đề nghị chuyển hồ sơ đến {to_unit.name}.")
