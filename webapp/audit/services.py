@@ -11,10 +11,11 @@ from typing import Any
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import event, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..timeutil import now_utc
 from .models import AuditEvent
 
 # Columns whose values must never be copied into the log.
@@ -54,7 +55,8 @@ def _changes(obj, fields, creating: bool) -> dict:
 
 
 def _before_flush(session: Session, _ctx, _instances) -> None:
-    pending = []
+    """Read the changes while the attribute history still holds them."""
+    pending = session.info.setdefault("audit_pending", [])
     for obj in list(session.new) + list(session.dirty):
         fields = getattr(type(obj), "__audit__", None)
         if not fields:
@@ -63,28 +65,19 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
         changes = _changes(obj, fields, creating)
         if changes:
             pending.append((obj, "create" if creating else "update", changes))
+
+
+def _after_flush(session: Session, _ctx) -> None:
+    """Write the entries in one statement, now that new objects have their ids."""
+    pending = session.info.pop("audit_pending", [])
     if not pending:
         return
-    actor = _actor_id()
-    waiting = session.info.setdefault("audit_waiting_ids", [])
-    for obj, action, changes in pending:
-        entry = AuditEvent(user_id=actor, action=action, object_type=type(obj).__name__,
-                           object_id=inspect(obj).identity[0] if not creating_of(obj) else None,
-                           changes=changes)
-        session.add(entry)
-        if entry.object_id is None:
-            # A new object's id exists only after this flush; filled in by _fill_ids.
-            waiting.append((entry, obj))
-
-
-def creating_of(obj) -> bool:
-    return inspect(obj).identity is None
-
-
-def _fill_ids(session: Session, _ctx) -> None:
-    waiting = session.info.pop("audit_waiting_ids", [])
-    for entry, obj in waiting:
-        entry.object_id = inspect(obj).identity[0]
+    actor, at = _actor_id(), now_utc()
+    session.connection().execute(insert(AuditEvent), [
+        {"at": at, "user_id": actor, "action": action, "object_type": type(obj).__name__,
+         "object_id": obj.id, "changes": changes}
+        for obj, action, changes in pending
+    ])
 
 
 def record(action: str, object_type: str, object_id: int | None = None,
@@ -96,4 +89,4 @@ def record(action: str, object_type: str, object_id: int | None = None,
 
 def install() -> None:
     event.listen(Session, "before_flush", _before_flush)
-    event.listen(Session, "after_flush_postexec", _fill_ids)
+    event.listen(Session, "after_flush", _after_flush)

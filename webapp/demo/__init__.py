@@ -14,6 +14,7 @@ from ..auth.models import Role, User
 from ..extensions import db
 from ..units.models import Unit
 from ..units.services import add_unit
+from .persons import load_persons
 
 DEMO_PASSWORD = "demo12345"
 
@@ -73,6 +74,7 @@ def load_users(units: dict[str, Unit]) -> None:
 def load() -> None:
     units = load_units()
     load_users(units)
+    load_persons()
     db.session.commit()
 
 

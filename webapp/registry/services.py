@@ -87,12 +87,13 @@ def validate_person(data: dict, user: User, today: date | None = None) -> dict[s
     born, year = data.get("birth_date"), data.get("birth_year")
     if year is None:
         errors.setdefault("birth", "Vui lòng nhập ngày sinh hoặc năm sinh.")
+    elif not isinstance(year, int) or not today.year - 110 <= year <= today.year or (
+            born is not None and born.year != year):
+        errors["birth"] = "Năm sinh không hợp lệ."
     else:
         born_on = born or date(year, 1, 1)
         if born_on > today:
             errors["birth"] = "Ngày sinh không được sau ngày hôm nay."
-        elif year < today.year - 110:
-            errors["birth"] = "Năm sinh không hợp lệ."
         else:
             # With only a year, the person may already have had their birthday: be lenient.
             age = today.year - year if born is None else relativedelta(today, born).years
@@ -237,6 +238,9 @@ def validate_event(person: Person, kind: EventKind, data: dict,
         errors["event_date"] = "Ngày không được sau ngày hôm nay."
     elif on < person.born_on or (person.birth_date is None and on.year < person.birth_year):
         errors["event_date"] = "Ngày không được trước ngày sinh của người này."
+    elif on.year - person.birth_year < settings.get("min_age"):
+        errors["event_date"] = (f"Ngày này người đó chưa đủ {settings.get('min_age')} tuổi; "
+                                "không thuộc diện quản lý.")
     before = derive(person.events, on)
     after_all = derive(person.events)
     if after_all.final:
@@ -276,9 +280,7 @@ def add_event(person: Person, kind: EventKind, data: dict, user: User) -> Person
         from_unit_id=data.get("from_unit_id"), to_unit_id=data.get("to_unit_id"),
         created_by_id=user.id,
     )
-    db.session.add(event)
-    db.session.flush()
-    db.session.refresh(person, ["events"])
+    db.session.add(event)  # person.events already holds it (back-populated)
     refresh_state(person)
     if kind == EventKind.CLOSING:
         # A closed file cannot move: a pending transfer ends with it.
@@ -348,6 +350,7 @@ def decide_transfer(request: TransferRequest, accept: bool, user: User,
             "to_unit_id": request.to_unit_id, "note": request.note}, user)
         person.unit = request.to_unit
         person.unit_id = request.to_unit_id  # set now, so the audit listener sees the move
+        person.version = person.version + 1  # an edit form opened before the move is now stale
         _derive_fields(person)
     db.session.flush()
 

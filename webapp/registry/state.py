@@ -39,7 +39,8 @@ def derive(events: Iterable[EventLike], on: date | None = None) -> Derived:
     """The state after every event up to `on` (inclusive), or after all of them."""
     current = Derived()
     had_use = False
-    ordered = sorted(events, key=lambda e: (e.event_date, getattr(e, "id", 0) or 0))
+    # Same-day events apply in the order they were recorded; one not yet saved comes last.
+    ordered = sorted(events, key=lambda e: (e.event_date, getattr(e, "id", None) or float("inf")))
     for e in ordered:
         if on is not None and e.event_date > on:
             break
