@@ -45,7 +45,10 @@ def create_app(config: str | type | None = None) -> Flask:
 
     from .audit import services as audit_services
     from .audit import models as _audit_models  # noqa: F401
+    from .plans import models as _plans_models  # noqa: F401
     from .registry import models as _registry_models  # noqa: F401
+    from .settings import models as _settings_models  # noqa: F401
+    from .treatment import models as _treatment_models  # noqa: F401
 
     audit_services.install()
 

@@ -63,6 +63,8 @@ class Person(db.Model):
     state_since: Mapped[date | None]
     management_until: Mapped[date | None] = mapped_column(index=True)
     closed_reason: Mapped[str | None] = mapped_column(String(20))
+    # Derived from episodes, methadone and post-rehab terms: in_rehab, methadone, post_rehab.
+    treatment: Mapped[str | None] = mapped_column(String(12), index=True)
 
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
@@ -78,6 +80,12 @@ class Person(db.Model):
     updated_by = relationship("User", foreign_keys=[updated_by_id])
     events: Mapped[list[PersonEvent]] = relationship(
         back_populates="person", order_by="(PersonEvent.event_date, PersonEvent.id)")
+    episodes = relationship("RehabEpisode", back_populates="person",
+                            order_by="(RehabEpisode.start_date, RehabEpisode.id)")
+    methadone_periods = relationship("MethadonePeriod", back_populates="person",
+                                     order_by="(MethadonePeriod.start_date, MethadonePeriod.id)")
+    post_rehab_terms = relationship("PostRehabTerm", back_populates="person",
+                                    order_by="(PostRehabTerm.start_date, PostRehabTerm.id)")
 
     @property
     def state_enum(self) -> State:

@@ -1,0 +1,84 @@
+"""Legal durations and thresholds, with the defaults of the law (domain.md).
+
+Read through `get()`: an administrator's value stored in the `settings` table wins over the
+default. Decisions already recorded keep the dates computed when they were made, so changing a
+setting never rewrites the past.
+"""
+from __future__ import annotations
+
+import copy
+
+from flask import g, has_app_context
+
+DEFAULTS: dict[str, object] = {
+    # Decree 105/2021: a management decision for an illegal user lasts one year.
+    "management_term_months": 12,
+    # Law 73/2021 applies from age 12; younger persons cannot be on the registry.
+    "min_age": 12,
+    # Age bands of the reports: [label, from age inclusive, to age exclusive or None].
+    "age_bands": [
+        ["Dưới 14", 0, 14],
+        ["Từ 14 đến dưới 16", 14, 16],
+        ["Từ 16 đến dưới 18", 16, 18],
+        ["Từ 18 đến dưới 30", 18, 30],
+        ["Từ 30 trở lên", 30, None],
+    ],
+    # Worklist horizon: terms ending within this many days.
+    "due_soon_days": 30,
+    # Rehab terms per form and age group: [minimum, default, maximum] in `unit`.
+    # Voluntary 6–12 months; compulsory adults 12–24, minors (12 to under 18) 6–12 months.
+    "rehab_terms": {
+        "home": {"unit": "months", "adult": [6, 6, 12], "minor": [6, 6, 12]},
+        "community": {"unit": "months", "adult": [6, 6, 12], "minor": [6, 6, 12]},
+        "facility": {"unit": "months", "adult": [6, 6, 12], "minor": [6, 6, 12]},
+        "compulsory": {"unit": "months", "adult": [12, 12, 24], "minor": [6, 6, 12]},
+        "detox": {"unit": "days", "adult": [1, 15, 60], "minor": [1, 15, 60]},
+    },
+    # Post-rehab management: 1 year after voluntary rehab, methadone or a minor's compulsory
+    # rehab; 2 years after an adult's compulsory rehab.
+    "post_rehab_months": 12,
+    "post_rehab_months_compulsory_adult": 24,
+    # Monthly report (Biểu 01-BCN) due before this day of the next month.
+    "report_due_day": 3,
+    # Printed in report headers; the managing agency moved to the police on 01/3/2025.
+    "agency_name": "Công an tỉnh Mai Sơn",
+    "agency_department": "Phòng Cảnh sát điều tra tội phạm về ma túy (PC04)",
+}
+
+LABELS = {
+    "management_term_months": "Thời hạn quản lý người sử dụng trái phép chất ma túy (tháng)",
+    "min_age": "Tuổi tối thiểu thuộc diện quản lý",
+    "due_soon_days": "Báo trước khi đến hạn (ngày)",
+    "post_rehab_months": "Thời hạn quản lý sau cai (tháng)",
+    "post_rehab_months_compulsory_adult":
+        "Thời hạn quản lý sau cai nghiện bắt buộc của người thành niên (tháng)",
+    "report_due_day": "Hạn nộp báo cáo tháng (ngày của tháng sau)",
+    "agency_name": "Tên cơ quan in trên báo cáo",
+    "agency_department": "Tên đơn vị chuyên môn in trên báo cáo",
+    "age_bands": "Nhóm tuổi trong báo cáo",
+    "rehab_terms": "Thời hạn cai nghiện theo hình thức và độ tuổi",
+}
+
+
+def _stored() -> dict:
+    if "settings_cache" not in g:
+        from ..extensions import db
+        from .models import Setting
+
+        g.settings_cache = {s.key: s.value for s in db.session.scalars(db.select(Setting))}
+    return g.settings_cache
+
+
+def get(key: str):
+    """The value in force: an administrator's setting, or the legal default."""
+    if has_app_context():
+        stored = _stored()
+        if key in stored:
+            return copy.deepcopy(stored[key])
+    return copy.deepcopy(DEFAULTS[key])
+
+
+def forget() -> None:
+    """Drop this request's cached values (after an administrator saved new ones)."""
+    if has_app_context():
+        g.pop("settings_cache", None)
