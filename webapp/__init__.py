@@ -57,10 +57,11 @@ def create_app(config: str | type | None = None) -> Flask:
     from .auth import routes as auth
     from .main import routes as main
     from .registry import routes as registry
+    from .treatment import routes as treatment
     from .units import cli as _units_cli  # noqa: F401
     from .units import routes as units
 
-    for module in (main, auth, units, registry, admin):
+    for module in (main, auth, units, registry, treatment, admin):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -1,7 +1,7 @@
 """Full page for a normal request, just the fragment for htmx, decided in one place."""
 from __future__ import annotations
 
-from flask import make_response, render_template
+from flask import flash, make_response, redirect, render_template
 
 from .extensions import htmx
 
@@ -13,3 +13,14 @@ def render(template: str, fragment: str | None = None, /, status: int = 200, **c
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def done(url: str, message: str | None = None, category: str = "success"):
+    """After a successful POST: flash, then 303 (for htmx, a full-page navigation)."""
+    if message:
+        flash(message, category)
+    if htmx:
+        from .errors import hx_redirect
+
+        return hx_redirect(url)
+    return redirect(url, 303)

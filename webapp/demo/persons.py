@@ -360,8 +360,8 @@ def _person(g: _Gen, commune: str, profile: Profile, category: str) -> PersonSpe
     else:
         drug = g.weighted(DRUG_WEIGHTS)
     village = rng.choice(profile.villages)
-    address = g.address(commune, village)
-    current = address
+    address = village  # the commune itself is the person's unit; the address is the village
+    current = None
     if g.chance(.08):
         current = g.address(commune, rng.choice(profile.villages))
     surname = full_name.split()[0]

@@ -11,9 +11,8 @@ from ..access import roles
 from ..audit import services as audit
 from ..audit.models import AuditEvent
 from ..auth.models import Role
-from ..errors import hx_redirect
-from ..extensions import db, htmx
-from ..rendering import render
+from ..extensions import db
+from ..rendering import done, render
 from ..scoping import (get_person_or_404, get_transfer_or_404, province_of, scoped_transfers,
                        scoped_units)
 from ..units.models import Level, Unit
@@ -30,13 +29,6 @@ bp = Blueprint("registry", __name__, url_prefix="/persons")
 OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
 EVENT_KINDS = {k.value: k for k in (EventKind.POSITIVE_TEST, EventKind.MANAGEMENT,
                                     EventKind.DETERMINATION, EventKind.CLOSING)}
-
-
-def _done(url: str, message: str | None = None):
-    """After a successful POST: flash, then 303 (or a full-page navigation for htmx)."""
-    if message:
-        flash(message, "success")
-    return hx_redirect(url) if htmx else redirect(url, 303)
 
 
 # --- List -------------------------------------------------------------------------------------
@@ -110,7 +102,7 @@ def new():
         return _person_form(form, duplicates=duplicates, status=409)
     person = services.save_person(None, data, current_user)
     db.session.commit()
-    return _done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
+    return done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
@@ -146,7 +138,7 @@ def edit(person_id: int):
         form.version.data = str(stale.person.version)
         return _person_form(form, stale.person, stale=stale.changes(), status=409)
     db.session.commit()
-    return _done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
+    return done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
 
 
 def _identity_typed() -> dict:
@@ -180,7 +172,9 @@ def _event_forms(errors_for: str | None = None, bound: EventForm | None = None) 
     return forms
 
 
-def _detail_context(person, event_forms=None, open_kind=None):
+def detail_context(person, event_forms=None, open_kind=None, treatment_bound=None):
+    from ..treatment.routes import treatment_context
+
     transfer = services.pending_transfer(person)
     history = []
     if current_user.role in (Role.DISTRICT, Role.PROVINCE):
@@ -204,6 +198,7 @@ def _detail_context(person, event_forms=None, open_kind=None):
         "event_labels": EVENT_LABELS, "closing_reasons": CLOSING_REASONS,
         "field_labels": FIELD_LABELS, "transfer_form": transfer_form,
         "can_edit": current_user.role == Role.COMMUNE and person.unit_id == current_user.unit_id,
+        **treatment_context(person, treatment_bound),
     }
 
 
@@ -213,7 +208,7 @@ def detail(person_id: int):
     person = get_person_or_404(current_user, person_id)
     audit.record("view", "Person", person.id)
     db.session.commit()
-    return render("registry/detail.html", **_detail_context(person))
+    return render("registry/detail.html", **detail_context(person))
 
 
 @bp.route("/<int:person_id>/events/<kind>", methods=["POST"])
@@ -230,10 +225,10 @@ def add_event(person_id: int, kind: str):
             services.add_event(person, EVENT_KINDS[kind], data, current_user)
             db.session.commit()
             # No "#timeline" anchor: for htmx, a hash-only change would not reload the page.
-            return _done(url_for("registry.detail", person_id=person.id),
+            return done(url_for("registry.detail", person_id=person.id),
                          f"Đã ghi: {EVENT_LABELS[EVENT_KINDS[kind]].lower()}.")
         form.add_service_errors(errors)
-    context = _detail_context(person, _event_forms(kind, form), open_kind=kind)
+    context = detail_context(person, _event_forms(kind, form), open_kind=kind)
     return render("registry/detail.html", "registry/_timeline.html", status=422, **context)
 
 
@@ -252,9 +247,9 @@ def request_transfer(person_id: int):
     except services.RegistryError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _done(url_for("registry.detail", person_id=person.id))
+        return done(url_for("registry.detail", person_id=person.id))
     db.session.commit()
-    return _done(url_for("registry.detail", person_id=person.id),
+    return done(url_for("registry.detail", person_id=person.id),
                  f"Đã gửi đề nghị chuyển hồ sơ đến {to_unit.name}.")
 
 
@@ -271,7 +266,7 @@ def request_incoming():
                   if d.person_id == wanted and not d.in_scope), None)
     if match is None:
         flash("Không tìm thấy hồ sơ phù hợp để đề nghị chuyển.", "error")
-        return _done(url_for("registry.new"))
+        return done(url_for("registry.new"))
     from .models import Person
 
     person = db.session.get(Person, match.person_id)
@@ -281,9 +276,9 @@ def request_incoming():
     except services.RegistryError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return _done(url_for("registry.transfers"))
+        return done(url_for("registry.transfers"))
     db.session.commit()
-    return _done(url_for("registry.transfers"),
+    return done(url_for("registry.transfers"),
                  f"Đã gửi đề nghị {match.unit.name} chuyển hồ sơ về xã.")
 
 
@@ -323,6 +318,6 @@ def decide(transfer_id: int, action: str):
         if exc.field == "reason":
             return _transfers_page({transfer.id: str(exc)}, status=422)
         flash(str(exc), "error")
-        return _done(url_for("registry.transfers"))
+        return done(url_for("registry.transfers"))
     db.session.commit()
-    return _done(url_for("registry.transfers"), message)
+    return done(url_for("registry.transfers"), message)
