@@ -8,6 +8,7 @@ from ..access import public, signed_in
 from ..extensions import db
 from ..rendering import render
 from ..scoping import scoped_units
+from ..timeutil import today_local
 from ..units.models import Unit
 
 bp = Blueprint("main", __name__)
@@ -27,9 +28,11 @@ def healthz():
 @bp.route("/")
 @signed_in
 def home():
-    from .worklist import worklist
+    from .worklist import report_due, worklist
 
-    return render("main/home.html", unit_counts=_unit_counts(), work=worklist(current_user))
+    period, due = report_due(today_local())
+    return render("main/home.html", unit_counts=_unit_counts(), work=worklist(current_user),
+                  report_period=period, report_due_on=due)
 
 
 def _unit_counts() -> dict[str, int]:

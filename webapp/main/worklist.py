@@ -1,41 +1,71 @@
-"""What is due for the signed-in officer (the home page's "Việc cần làm")."""
+"""What is due for the signed-in officer: the home page's "Việc cần làm".
+
+Each item counts with the same SQL condition the registry list filters with, so following the
+link shows exactly the persons counted.
+"""
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
+from flask import url_for
 from sqlalchemy import func, select
 
 from .. import settings
 from ..auth.models import Role, User
 from ..extensions import db
-from ..registry.models import Person, TransferRequest
-from ..registry.vocab import State
+from ..registry.models import TransferRequest
+from ..registry.queries import DUE_FILTERS, due_condition
 from ..scoping import scoped_persons, scoped_transfers
 from ..timeutil import today_local
 
 
+@dataclass
+class Item:
+    label: str
+    count: int
+    url: str
+    urgent: bool = False
+
+
 def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
-def worklist(user: User) -> dict[str, int] | None:
+def report_due(today: date) -> tuple[str, date]:
+    """The monthly report to send next ("10/2026") and its due date (the setting's day)."""
+    day = settings.get("report_due_day")
+    if today.day <= day:
+        month_end = today.replace(day=1) - timedelta(days=1)
+        return f"{month_end.month:02d}/{month_end.year}", today.replace(day=day)
+    nxt = date(today.year + (today.month == 12), today.month % 12 + 1, day)
+    return f"{today.month:02d}/{today.year}", nxt
+
+
+def worklist(user: User, today: date | None = None) -> list[Item] | None:
     if user.role == Role.ADMIN:
         return None
-    today = today_local()
-    horizon = today + timedelta(days=settings.get("due_soon_days"))
+    today = today or today_local()
+    items: list[Item] = []
+    for name, label in DUE_FILTERS.items():
+        count = _count(scoped_persons(user).where(due_condition(name, today)))
+        if count:
+            items.append(Item(f"{label}: {count:,} người".replace(",", "."), count,
+                              url_for("registry.index", due=name), name.endswith("overdue")))
     pending = scoped_transfers(user).where(TransferRequest.status == "pending")
-    work = {
-        "terms_ending": _count(scoped_persons(user).where(
-            Person.state == State.USER.value, Person.management_until.between(today, horizon))),
-        "transfers_to_decide": 0,
-        "transfers_waiting": 0,
-    }
     if user.role == Role.COMMUNE:
         mine = TransferRequest.requested_by_unit_id == user.unit_id
-        work["transfers_to_decide"] = _count(pending.where(
-            ~mine & ((TransferRequest.from_unit_id == user.unit_id)
-                     | (TransferRequest.to_unit_id == user.unit_id))))
-        work["transfers_waiting"] = _count(pending.where(mine))
+        to_decide = _count(pending.where(~mine))
+        waiting = _count(pending.where(mine))
+        if to_decide:
+            items.append(Item(f"{to_decide} đề nghị chuyển hồ sơ chờ xã tiếp nhận hoặc từ chối",
+                              to_decide, url_for("registry.transfers"), True))
+        if waiting:
+            items.append(Item(f"{waiting} đề nghị chuyển hồ sơ đã gửi, đang chờ xã kia xử lý",
+                              waiting, url_for("registry.transfers")))
     else:
-        work["transfers_waiting"] = _count(pending)
-    return work
+        count = _count(pending)
+        if count:
+            items.append(Item(f"{count} đề nghị chuyển hồ sơ giữa các xã đang chờ xử lý",
+                              count, url_for("registry.transfers")))
+    return items

@@ -21,6 +21,44 @@ STATE_FILTERS = {"": "Đang quản lý (chưa đưa ra khỏi danh sách)",
                  **{s.value: s.label for s in State}, "all": "Tất cả"}
 SORTS = {"name": "Tên (theo thứ tự tiếng Việt)", "date": "Ngày cập nhật tình trạng",
          "unit": "Đơn vị"}
+# What is due: the worklist counts and the list filters share these definitions.
+DUE_FILTERS = {
+    "management_soon": "Sắp hết hạn quản lý (trong 30 ngày)",
+    "management_overdue": "Đã hết hạn quản lý, chưa đưa ra khỏi danh sách",
+    "post_rehab_soon": "Sắp hết hạn quản lý sau cai (trong 30 ngày)",
+    "post_rehab_overdue": "Đã hết hạn quản lý sau cai, chưa kết thúc",
+    "release_soon": "Sắp hết hạn cai nghiện bắt buộc (trong 30 ngày)",
+    "release_overdue": "Quá hạn cai nghiện bắt buộc, chưa ghi kết thúc",
+    "untreated": "Đã xác định nghiện, chưa cai nghiện hoặc điều trị Methadone",
+}
+
+
+def due_condition(name: str, today: date):
+    """SQL condition on Person for one kind of due item; "soon" includes today and today + N."""
+    from ..treatment.models import MethadonePeriod, PostRehabTerm, RehabEpisode
+
+    horizon = today + timedelta(days=settings.get("due_soon_days"))
+    if name == "management_soon":
+        return (Person.state == State.USER.value) & Person.management_until.between(today, horizon)
+    if name == "management_overdue":
+        return (Person.state == State.USER.value) & (Person.management_until < today)
+    if name in ("post_rehab_soon", "post_rehab_overdue"):
+        window = (PostRehabTerm.end_date.between(today, horizon) if name == "post_rehab_soon"
+                  else PostRehabTerm.end_date < today)
+        return Person.id.in_(select(PostRehabTerm.person_id).where(
+            PostRehabTerm.status == "active", window))
+    if name in ("release_soon", "release_overdue"):
+        window = (RehabEpisode.planned_end.between(today, horizon) if name == "release_soon"
+                  else RehabEpisode.planned_end < today)
+        return Person.id.in_(select(RehabEpisode.person_id).where(
+            RehabEpisode.form == "compulsory", RehabEpisode.end_date.is_(None), window))
+    if name == "untreated":
+        started = [select(model.person_id).where(model.person_id == Person.id,
+                                                 model.start_date >= Person.state_since)
+                   for model in (RehabEpisode, MethadonePeriod)]
+        return ((Person.state == State.ADDICT.value) & Person.treatment.is_(None)
+                & ~started[0].exists() & ~started[1].exists())
+    raise ValueError(name)
 
 
 @dataclass
@@ -31,7 +69,7 @@ class PersonFilters:
     age_band: str = ""
     drug: str = ""
     unit: str = ""
-    ending: bool = False
+    due: str = ""
     sort: str = "name"
     page: int = 1
     errors: dict[str, str] = field(default_factory=dict)
@@ -46,7 +84,9 @@ class PersonFilters:
         f.drug = _choice(args, "drug", {"": "", **DRUGS}, f.errors, "Loại ma túy")
         f.sort = _choice(args, "sort", SORTS, f.errors, "Sắp xếp") or "name"
         f.unit = (args.get("unit") or "").strip()[:10]
-        f.ending = args.get("ending") in ("1", "on", "y")
+        f.due = _choice(args, "due", {"": "", **DUE_FILTERS}, f.errors, "Việc cần làm")
+        if args.get("ending") in ("1", "on", "y"):  # the list's own checkbox
+            f.due = "management_soon"
         try:
             f.page = max(1, int(args.get("page", 1)))
         except ValueError:
@@ -55,7 +95,7 @@ class PersonFilters:
 
     def as_args(self, **overrides) -> dict:
         out = {"q": self.q, "state": self.state, "sex": self.sex, "age_band": self.age_band,
-               "drug": self.drug, "unit": self.unit, "ending": "1" if self.ending else "",
+               "drug": self.drug, "unit": self.unit, "due": self.due,
                "sort": self.sort if self.sort != "name" else "", "page": self.page}
         out.update(overrides)
         if out["page"] == 1:
@@ -101,10 +141,8 @@ def person_query(user: User, f: PersonFilters, today: date | None = None) -> Sel
         else:
             query = query.where(Person.unit_id.in_(
                 select(Unit.id).where(Unit.path.startswith(unit.path))))
-    if f.ending:
-        horizon = today + timedelta(days=settings.get("due_soon_days"))
-        query = query.where(Person.state == State.USER.value,
-                            Person.management_until.between(today, horizon))
+    if f.due:
+        query = query.where(due_condition(f.due, today))
     if f.sort == "date":
         query = query.order_by(Person.state_since.desc().nulls_last(), Person.sort_key, Person.id)
     elif f.sort == "unit":

@@ -19,7 +19,7 @@ from ..units.models import Level, Unit
 from . import services
 from .forms import DecideTransferForm, EventForm, PersonForm, TransferForm
 from .models import PersonEvent, TransferRequest
-from .queries import SORTS, STATE_FILTERS, PersonFilters, paginate, person_query
+from .queries import DUE_FILTERS, SORTS, STATE_FILTERS, PersonFilters, paginate, person_query
 from .state import derive
 from .vocab import (CLOSING_REASONS, DRUGS, EVENT_LABELS, FIELD_LABELS, SEXES, TRANSFER_STATUS,
                     EventKind, State)
@@ -43,7 +43,7 @@ def index():
                  {"filters": filters.as_args(), "rows": len(page.items), "total": page.total})
     db.session.commit()
     return render("registry/index.html", "registry/_results.html", page=page, f=filters,
-                  states=STATE_FILTERS, sexes=SEXES, drugs=DRUGS, sorts=SORTS,
+                  states=STATE_FILTERS, dues=DUE_FILTERS, sexes=SEXES, drugs=DRUGS, sorts=SORTS,
                   age_bands=settings.get("age_bands"), units=_filter_units())
 
 

@@ -1,0 +1,99 @@
+"""The home page's worklist: what is due, with its boundaries (today, in 30 days, overdue)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from webapp.auth.models import User
+from webapp.extensions import db
+from webapp.main.worklist import report_due, worklist
+from webapp.registry import services
+from webapp.registry.vocab import EventKind
+from webapp.timeutil import today_local
+from webapp.units.models import Unit
+
+TODAY = today_local()
+
+
+@pytest.fixture
+def officer(app, demo):
+    with app.test_request_context():
+        yield db.session.get(User, demo["users"]["xa"])
+
+
+def managed_until(term_end: date, name: str) -> None:
+    unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+    xa = db.session.scalar(select(User).where(User.username == "xa"))
+    data = {"full_name": name, "sex": "M", "birth_year": 1990, "unit": unit}
+    assert services.validate_person(data, xa) == {}
+    person = services.save_person(None, data, xa)
+    decision = {"event_date": min(TODAY, term_end - timedelta(days=365)), "doc_number": "1/QĐ",
+                "term_end": term_end}
+    assert services.validate_event(person, EventKind.MANAGEMENT, decision) == {}
+    services.add_event(person, EventKind.MANAGEMENT, decision, xa)
+    db.session.commit()
+
+
+def counts(user) -> dict[str, int]:
+    items = worklist(user, TODAY)
+    return {item.url.split("due=")[-1]: item.count for item in items if "due=" in item.url}
+
+
+def test_a_term_ending_today_is_due_soon_not_overdue(officer):
+    managed_until(TODAY, "Lò Văn Một")
+    assert counts(officer) == {"management_soon": 1}
+
+
+def test_a_term_ending_in_30_days_is_due_soon(officer):
+    managed_until(TODAY + timedelta(days=30), "Lò Văn Hai")
+    assert counts(officer) == {"management_soon": 1}
+
+
+def test_a_term_ending_in_31_days_is_not_yet_on_the_worklist(officer):
+    managed_until(TODAY + timedelta(days=31), "Lò Văn Ba")
+    assert counts(officer) == {}
+
+
+def test_a_term_that_ended_yesterday_is_overdue(officer):
+    managed_until(TODAY - timedelta(days=1), "Lò Văn Bốn")
+    assert counts(officer) == {"management_overdue": 1}
+
+
+def test_an_addict_with_no_rehab_or_methadone_started_is_listed(officer):
+    managed_until(TODAY + timedelta(days=200), "Lò Văn Năm")
+    from webapp.registry.models import Person
+
+    person = db.session.scalar(select(Person))
+    services.add_event(person, EventKind.DETERMINATION, {
+        "event_date": TODAY, "addicted": True, "facility": "TTYT"}, officer)
+    db.session.commit()
+    assert counts(officer) == {"untreated": 1}
+
+
+def test_the_worklist_of_another_district_does_not_count_these_persons(app, demo, officer):
+    managed_until(TODAY, "Lò Văn Sáu")
+    other = db.session.get(User, demo["users"]["huyen2"])
+    assert counts(other) == {}
+    district = db.session.get(User, demo["users"]["huyen"])
+    assert counts(district) == {"management_soon": 1}
+
+
+def test_following_a_worklist_link_lists_exactly_the_persons_counted(login_as, app):
+    with app.app_context():
+        managed_until(TODAY - timedelta(days=1), "Lò Văn Bảy")
+        managed_until(TODAY + timedelta(days=5), "Lò Văn Tám")
+    body = login_as("xa").get("/persons/?due=management_overdue").get_data(as_text=True)
+    assert "Lò Văn Bảy" in body and "Lò Văn Tám" not in body
+
+
+@pytest.mark.parametrize("today, period, due", [
+    (date(2026, 11, 2), "10/2026", date(2026, 11, 3)),
+    (date(2026, 11, 3), "10/2026", date(2026, 11, 3)),   # due today
+    (date(2026, 11, 4), "11/2026", date(2026, 12, 3)),
+    (date(2026, 12, 20), "12/2026", date(2027, 1, 3)),   # over the year end
+    (date(2027, 1, 1), "12/2026", date(2027, 1, 3)),
+])
+def test_the_monthly_report_is_due_on_the_third_of_the_next_month(today, period, due):
+    assert report_due(today) == (period, due)
