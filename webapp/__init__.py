@@ -56,12 +56,14 @@ def create_app(config: str | type | None = None) -> Flask:
     from .admin import routes as admin
     from .auth import routes as auth
     from .main import routes as main
+    from .registry import cli as _registry_cli  # noqa: F401
     from .registry import routes as registry
+    from .settings import routes as settings_routes
     from .treatment import routes as treatment
     from .units import cli as _units_cli  # noqa: F401
     from .units import routes as units
 
-    for module in (main, auth, units, registry, treatment, admin):
+    for module in (main, auth, units, registry, treatment, admin, settings_routes):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -11,6 +11,7 @@ MENU = [
     ("units.tree", "Đơn vị hành chính", None),
     ("admin.users", "Tài khoản", {Role.ADMIN}),
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),
+    ("settings.index", "Cấu hình", {Role.ADMIN}),
 ]
 
 

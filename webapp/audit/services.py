@@ -65,6 +65,11 @@ def _before_flush(session: Session, _ctx, _instances) -> None:
         changes = _changes(obj, fields, creating)
         if changes:
             pending.append((obj, "create" if creating else "update", changes))
+    for obj in session.deleted:
+        fields = getattr(type(obj), "__audit__", None)
+        if fields:
+            pending.append((obj, "delete", {name: [_plain(getattr(obj, name)), None]
+                                            for name in fields if name not in SECRET_FIELDS}))
 
 
 def _after_flush(session: Session, _ctx) -> None:

@@ -67,6 +67,7 @@ class Person(db.Model):
     treatment: Mapped[str | None] = mapped_column(String(12), index=True)
 
     version: Mapped[int] = mapped_column(default=1)
+    registered_on: Mapped[date | None]  # the day the file was opened in the software
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
@@ -86,6 +87,8 @@ class Person(db.Model):
                                      order_by="(MethadonePeriod.start_date, MethadonePeriod.id)")
     post_rehab_terms = relationship("PostRehabTerm", back_populates="person",
                                     order_by="(PostRehabTerm.start_date, PostRehabTerm.id)")
+    periods: Mapped[list[PersonPeriod]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="PersonPeriod.start_date")
 
     @property
     def state_enum(self) -> State:
@@ -179,3 +182,21 @@ class TransferRequest(db.Model):
     @property
     def deciding_unit_id(self) -> int:
         return self.to_unit_id if self.requested_by_unit_id == self.from_unit_id else self.from_unit_id
+
+
+class PersonPeriod(db.Model):
+    """Where a person was and in which legal state, from `start_date` until `end_date`
+    (exclusive; open when None). Rebuilt from the timeline whenever it changes, so "the
+    registry as of a past day" is one indexed lookup in SQL, for reports of any month."""
+
+    __tablename__ = "person_periods"
+    __table_args__ = (Index("ix_person_periods_dates", "start_date", "end_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    state: Mapped[str] = mapped_column(String(12))
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+
+    person: Mapped[Person] = relationship(back_populates="periods")

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import settings
@@ -21,8 +22,8 @@ from ..scoping import in_scope, locate_person_anywhere, province_of
 from ..timeutil import now_utc, today_local
 from ..units.models import Level, Unit
 from ..vntext import fold, nfc, sort_key
-from .models import PERSON_FIELDS, Person, PersonEvent, TransferRequest
-from .state import derive
+from .models import PERSON_FIELDS, Person, PersonEvent, PersonPeriod, TransferRequest
+from .state import derive, derive_periods
 from .vocab import (CLOSING_REASONS, DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, SEXES, EventKind,
                     State)
 
@@ -133,8 +134,9 @@ def save_person(person: Person | None, data: dict, user: User,
     """Create or update a person from validated data. Raises StaleEdit on a stale form."""
     creating = person is None
     if creating:
-        person = Person(created_by_id=user.id)
+        person = Person(created_by_id=user.id, registered_on=today_local())
         db.session.add(person)
+        db.session.info.setdefault("periods_stale", set()).add(person)
     elif expected_version is not None and expected_version != person.version:
         raise StaleEdit(person, expected_version)
     before = {name: getattr(person, name) for name in PERSON_FIELDS}
@@ -148,6 +150,8 @@ def save_person(person: Person | None, data: dict, user: User,
         if all(getattr(person, name) == before[name] for name in PERSON_FIELDS):
             return person  # nothing changed: no new version, no audit entry
         person.version = person.version + 1
+        if person.unit_id != before["unit_id"]:
+            db.session.info.setdefault("periods_stale", set()).add(person)
     person.updated_by_id = user.id
     _derive_fields(person)
     try:
@@ -221,6 +225,25 @@ def refresh_state(person: Person) -> None:
     person.state_since = derived.since
     person.management_until = derived.management_until
     person.closed_reason = derived.closed_reason
+    # The periods are rebuilt once per flush, however many events were added (see below).
+    db.session.info.setdefault("periods_stale", set()).add(person)
+
+
+def rebuild_periods(person: Person) -> None:
+    transfers = [e for e in person.events if e.kind == EventKind.TRANSFER and e.from_unit_id]
+    first_unit = transfers[0].from_unit_id if transfers else person.unit_id
+    opened = person.registered_on or today_local()
+    person.periods = [
+        PersonPeriod(unit_id=p.unit_id, state=p.state.value, start_date=p.start, end_date=p.end)
+        for p in derive_periods(person.events, opened, first_unit)]
+
+
+@event.listens_for(Session, "before_flush")
+def _rebuild_stale_periods(session: Session, _ctx, _instances) -> None:
+    stale = session.info.pop("periods_stale", None)
+    for person in stale or ():
+        if person in session or person in session.new:
+            rebuild_periods(person)
 
 
 def validate_event(person: Person, kind: EventKind, data: dict,

@@ -72,3 +72,43 @@ def _apply(cur: Derived, had_use: bool, e: EventLike) -> tuple[Derived, bool]:
         # Whatever comes after a closing starts a new period: past use does not carry over.
         return Derived(State.CLOSED, e.event_date, None, e.reason), False
     return cur, had_use  # a transfer changes where, not what
+
+
+@dataclass(frozen=True)
+class Period:
+    unit_id: int
+    state: State
+    start: date
+    end: date | None = None
+
+
+def derive_periods(events: Iterable[EventLike], start: date, unit_id: int) -> list[Period]:
+    """The person's (unit, state) over time, from `start` (the file's opening) on.
+
+    `unit_id` is where the file was first kept; transfer events carry it along.
+    """
+    ordered = sorted(events, key=lambda e: (e.event_date, getattr(e, "id", None) or float("inf")))
+    if ordered and ordered[0].event_date < start:
+        start = ordered[0].event_date
+    periods: list[Period] = [Period(unit_id, State.SUSPECTED, start)]
+    current, had_use = Derived(), False
+    for e in ordered:
+        current, had_use = _apply(current, had_use, e)
+        if e.kind == EventKind.TRANSFER and getattr(e, "to_unit_id", None):
+            unit_id = e.to_unit_id
+        last = periods[-1]
+        if (last.state, last.unit_id) == (current.state, unit_id):
+            continue
+        if last.start == e.event_date:
+            periods[-1] = Period(unit_id, current.state, last.start)
+        else:
+            periods[-1] = Period(last.unit_id, last.state, last.start, e.event_date)
+            periods.append(Period(unit_id, current.state, e.event_date))
+    # Merge neighbours that ended up alike after same-day replacements.
+    merged: list[Period] = []
+    for p in periods:
+        if merged and (merged[-1].state, merged[-1].unit_id) == (p.state, p.unit_id):
+            merged[-1] = Period(p.unit_id, p.state, merged[-1].start, p.end)
+        else:
+            merged.append(p)
+    return merged

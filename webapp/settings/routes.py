@@ -1,0 +1,127 @@
+"""The administrators' settings page: legal durations, thresholds, age bands, agency names.
+
+One plain form (works without JavaScript); the rules live in `services`.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import IntegrityError
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..access import roles
+from ..auth.models import Role
+from ..extensions import db
+from ..rendering import render
+from ..treatment.vocab import REHAB_FORMS
+from . import DEFAULTS, LABELS
+from .services import (INTEGER_RANGES, REHAB_GROUPS, REHAB_PARTS, TEXT_KEYS, UNIT_LABELS,
+                       current_values, reset_setting, save_settings)
+
+bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
+
+# The page's fieldsets, in order: (legend, keys shown as single fields).
+GROUPS = [
+    ("Thời hạn quản lý", ["management_term_months", "min_age", "due_soon_days"]),
+    ("Quản lý sau cai", ["post_rehab_months", "post_rehab_months_compulsory_adult"]),
+    ("Báo cáo", ["report_due_day"]),
+    ("Tên cơ quan", list(TEXT_KEYS)),
+]
+GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
+                "minor": "Người chưa thành niên (dưới 18 tuổi)"}
+PART_LABELS = {"min": "Tối thiểu", "default": "Mặc định", "max": "Tối đa"}
+SPARE_AGE_ROWS = 2
+
+_AGE_FIELD = re.compile(r"^age_bands-(\d{1,2})-(label|from|to)$")
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _values_from(form) -> dict:
+    """The submitted settings in the shape `save_settings` takes; absent fields are left out."""
+    values = {key: form[key] for key in (*INTEGER_RANGES, *TEXT_KEYS) if key in form}
+    terms: dict = {}
+    for rehab_form in DEFAULTS["rehab_terms"]:
+        for group in REHAB_GROUPS:
+            names = [f"rehab_terms-{rehab_form}-{group}-{part}" for part in REHAB_PARTS]
+            if any(name in form for name in names):
+                terms.setdefault(rehab_form, {})[group] = [form.get(name) for name in names]
+    if terms:
+        values["rehab_terms"] = terms
+    rows: dict[int, dict[str, str]] = {}
+    for name in form:
+        match = _AGE_FIELD.match(name)
+        if match:
+            rows.setdefault(int(match.group(1)), {})[match.group(2)] = form[name]
+    if rows:
+        values["age_bands"] = [
+            [rows.get(i, {}).get(part, "") for part in ("label", "from", "to")]
+            for i in range(max(rows) + 1)]
+    return values
+
+
+def _display(values: dict, submitted: dict | None) -> dict:
+    """What each input shows: the value in force, or what was typed when it was refused."""
+    submitted = submitted or {}
+    shown = {key: _text(submitted.get(key, values[key].value))
+             for key in (*INTEGER_RANGES, *TEXT_KEYS)}
+    terms = values["rehab_terms"].value
+    given_terms = submitted.get("rehab_terms", {})
+    shown["rehab_terms"] = {
+        rehab_form: {group: [_text(c) for c in given_terms.get(rehab_form, {}).get(
+            group, terms.get(rehab_form, {}).get(group, ["", "", ""]))]
+            for group in REHAB_GROUPS}
+        for rehab_form in DEFAULTS["rehab_terms"]}
+    bands = submitted.get("age_bands", values["age_bands"].value)
+    rows = [[_text(c) for c in band] for band in bands]
+    while rows and not any(c.strip() for c in rows[-1]):
+        rows.pop()  # spare rows left empty
+    rows += [["", "", ""] for _ in range(SPARE_AGE_ROWS)]
+    shown["age_bands"] = rows
+    return shown
+
+
+def _page(errors: dict | None = None, submitted: dict | None = None, status: int = 200):
+    values = current_values()
+    return render("settings/index.html", status=status, values=values,
+                  shown=_display(values, submitted), errors=errors or {}, groups=GROUPS,
+                  labels=LABELS, rehab_forms=REHAB_FORMS, group_labels=GROUP_LABELS,
+                  part_labels=PART_LABELS, parts=REHAB_PARTS, rehab_groups=REHAB_GROUPS,
+                  unit_labels=UNIT_LABELS, integer_ranges=INTEGER_RANGES)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def index():
+    if request.method == "POST":
+        submitted = _values_from(request.form)
+        errors = save_settings(current_user, submitted)
+        if errors:
+            db.session.rollback()
+            return _page(errors, submitted, status=422)
+        try:
+            db.session.commit()
+        except IntegrityError:  # another administrator saved the same setting just now
+            db.session.rollback()
+            flash("Một quản trị viên khác vừa lưu cấu hình này. Vui lòng xem lại và lưu lại.",
+                  "error")
+            return redirect(url_for("settings.index"), 303)
+        flash("Đã lưu.", "success")
+        return redirect(url_for("settings.index"), 303)
+    return _page()
+
+
+@bp.route("/<key>/reset", methods=["POST"])
+@roles(Role.ADMIN)
+def reset(key: str):
+    if key not in DEFAULTS:
+        abort(404)
+    if reset_setting(current_user, key):
+        db.session.commit()
+        flash(f"Đã khôi phục giá trị mặc định: {LABELS.get(key, key)}.", "success")
+    else:
+        flash(f"{LABELS.get(key, key)} đang là giá trị mặc định.", "info")
+    return redirect(url_for("settings.index"), 303)

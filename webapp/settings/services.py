@@ -1,0 +1,311 @@
+"""Reading and changing the legal durations and thresholds (the administrators' settings page).
+
+`save_settings` validates everything it is given and writes nothing unless all of it is valid.
+Only values that differ from the one in force are written; a value equal to the legal default
+removes the stored row, so "back to the default" is explicit and the default follows the code
+when the law changes again. Recorded decisions keep the dates computed when they were made:
+changing a setting never rewrites the past.
+
+Errors are {key: Vietnamese message}. A key is a setting's key for the whole value, or a
+dotted key for one part of it: "rehab_terms.<form>.<group>" for one row of the rehab terms,
+"age_bands.<i>" for one row of the age bands (its index in the list given).
+"""
+from __future__ import annotations
+
+import copy
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..extensions import db
+from ..vntext import nfc
+from . import DEFAULTS, LABELS, forget, get
+from .models import Setting
+
+# Whole numbers and the range an administrator may choose.
+INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "management_term_months": (1, 60),
+    "min_age": (10, 18),
+    "due_soon_days": (1, 120),
+    "post_rehab_months": (1, 60),
+    "post_rehab_months_compulsory_adult": (1, 60),
+    "report_due_day": (1, 28),
+}
+TEXT_KEYS = ("agency_name", "agency_department")
+TEXT_MAX = 200
+
+REHAB_GROUPS = ("adult", "minor")
+REHAB_PARTS = ("min", "default", "max")
+# The longest term an administrator may set, by unit.
+REHAB_MAX = {"months": 60, "days": 365}
+UNIT_LABELS = {"months": "tháng", "days": "ngày"}
+AGE_MAX = 120
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?\d*[.,]\d+$")
+
+
+@dataclass(frozen=True)
+class SettingValue:
+    key: str
+    label: str
+    value: object  # the value in force
+    default: object  # the legal default
+    is_default: bool
+
+
+def current_values() -> dict[str, SettingValue]:
+    """Every setting with the value in force and whether it is the legal default."""
+    out = {}
+    for key, default in DEFAULTS.items():
+        value = get(key)
+        out[key] = SettingValue(key, LABELS.get(key, key), value, copy.deepcopy(default),
+                                value == default)
+    return out
+
+
+# --- Parsing ------------------------------------------------------------------------------------
+
+class _Invalid(ValueError):
+    pass
+
+
+def parse_int(raw, low: int, high: int) -> int:
+    """A whole number in [low, high] from a typed string (or an int); Vietnamese errors."""
+    if isinstance(raw, bool):
+        raise _Invalid("Vui lòng nhập một số nguyên.")
+    if isinstance(raw, float):
+        if not raw.is_integer():
+            raise _Invalid("Vui lòng nhập số nguyên, không có phần thập phân.")
+        raw = int(raw)
+    if isinstance(raw, int):
+        number = raw
+    else:
+        text = "".join(unicodedata.normalize("NFKC", str(raw or "")).split())
+        if not text:
+            raise _Invalid("Vui lòng nhập thông tin này.")
+        if _DECIMAL.match(text):
+            raise _Invalid("Vui lòng nhập số nguyên, không có phần thập phân.")
+        if not _INTEGER.match(text):
+            raise _Invalid("Vui lòng nhập một số nguyên.")
+        number = int(text)
+    if not low <= number <= high:
+        raise _Invalid(f"Số phải từ {low} đến {high}.")
+    return number
+
+
+def _parse_text(raw) -> str:
+    text = nfc(str(raw or ""))  # NFC, trimmed, runs of white space collapsed
+    if not text:
+        raise _Invalid("Vui lòng nhập tên cơ quan.")
+    if len(text) > TEXT_MAX:
+        raise _Invalid(f"Tối đa {TEXT_MAX} ký tự (đang có {len(text)}).")
+    return text
+
+
+def _parse_rehab_terms(raw, errors: dict[str, str]) -> dict | None:
+    """{form: {group: [min, default, max]}}; forms or groups left out keep the value in force."""
+    if not isinstance(raw, dict):
+        errors["rehab_terms"] = "Giá trị không hợp lệ."
+        return None
+    unknown = set(raw) - set(DEFAULTS["rehab_terms"])
+    if unknown:
+        errors["rehab_terms"] = "Hình thức cai nghiện không hợp lệ."
+        return None
+    value = get("rehab_terms")
+    for form, default in DEFAULTS["rehab_terms"].items():
+        unit = default["unit"]
+        entry = value.setdefault(form, copy.deepcopy(default))
+        entry["unit"] = unit
+        given = raw.get(form) or {}
+        if not isinstance(given, dict):
+            errors[f"rehab_terms.{form}"] = "Giá trị không hợp lệ."
+            continue
+        for group in REHAB_GROUPS:
+            if group not in given:
+                entry.setdefault(group, copy.deepcopy(default[group]))
+                continue
+            key = f"rehab_terms.{form}.{group}"
+            cells = given[group]
+            if isinstance(cells, dict):
+                cells = [cells.get(part) for part in REHAB_PARTS]
+            if not isinstance(cells, (list, tuple)) or len(cells) != 3:
+                errors[key] = "Vui lòng nhập đủ tối thiểu, mặc định và tối đa."
+                continue
+            numbers = []
+            for part, cell in zip(("Tối thiểu", "Mặc định", "Tối đa"), cells):
+                try:
+                    numbers.append(parse_int(cell, 1, REHAB_MAX[unit]))
+                except _Invalid as exc:
+                    errors[key] = f"{part}: {exc}"
+                    break
+            else:
+                low, usual, high = numbers
+                if not low <= high:
+                    errors[key] = "Thời hạn tối thiểu không được lớn hơn thời hạn tối đa."
+                elif not low <= usual <= high:
+                    errors[key] = "Thời hạn mặc định phải nằm trong khoảng tối thiểu – tối đa."
+                else:
+                    entry[group] = numbers
+    return value
+
+
+def _blank(cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _parse_age_bands(raw, errors: dict[str, str]) -> list | None:
+    """[[label, from, to], ...]: contiguous from 0, the last open-ended (to = None).
+
+    A row whose three cells are all empty is ignored (the page offers spare rows).
+    """
+    if not isinstance(raw, (list, tuple)):
+        errors["age_bands"] = "Giá trị không hợp lệ."
+        return None
+    rows: list[tuple[int, list]] = []
+    for i, row in enumerate(raw):
+        if not isinstance(row, (list, tuple)) or len(row) != 3:
+            errors[f"age_bands.{i}"] = "Mỗi nhóm tuổi gồm tên nhóm, từ tuổi và đến tuổi."
+            continue
+        if all(_blank(cell) for cell in row):
+            continue
+        rows.append((i, list(row)))
+    if not rows:
+        errors["age_bands"] = "Vui lòng nhập ít nhất một nhóm tuổi."
+        return None
+    bands = []
+    ok = True
+    last = len(rows) - 1
+    for n, (i, (label, start, end)) in enumerate(rows):
+        key = f"age_bands.{i}"
+        label = nfc(str(label or ""))
+        if not label:
+            errors[key] = "Vui lòng nhập tên nhóm tuổi."
+            ok = False
+            continue
+        if len(label) > 100:
+            errors[key] = f"Tên nhóm tuổi tối đa 100 ký tự (đang có {len(label)})."
+            ok = False
+            continue
+        try:
+            start = parse_int(start, 0, AGE_MAX)
+        except _Invalid as exc:
+            errors[key] = f"Từ tuổi: {exc}"
+            ok = False
+            continue
+        if n == last:
+            if not _blank(end):
+                errors[key] = "Nhóm cuối cùng không có tuổi kết thúc: để trống ô \u201cđến\u201d."
+                ok = False
+                continue
+            end = None
+        else:
+            try:
+                end = parse_int(end, 1, AGE_MAX)
+            except _Invalid as exc:
+                errors[key] = f"Đến tuổi: {exc}"
+                ok = False
+                continue
+            if end <= start:
+                errors[key] = "Tuổi kết thúc phải lớn hơn tuổi bắt đầu."
+                ok = False
+                continue
+        bands.append((i, [label, start, end]))
+    if not ok:
+        return None
+    # Contiguous: the first starts at 0, each starts where the previous one ends.
+    if bands[0][1][1] != 0:
+        errors[f"age_bands.{bands[0][0]}"] = "Nhóm tuổi đầu tiên phải bắt đầu từ 0."
+        return None
+    for (_, previous), (i, band) in zip(bands, bands[1:]):
+        if band[1] != previous[2]:
+            errors[f"age_bands.{i}"] = (f"Các nhóm tuổi phải liền nhau: nhóm này phải bắt đầu từ "
+                                        f"{previous[2]} (tuổi kết thúc của nhóm trước).")
+            return None
+    labels = [band[0] for _, band in bands]
+    if len(set(labels)) != len(labels):
+        errors["age_bands"] = "Tên các nhóm tuổi không được trùng nhau."
+        return None
+    return [band for _, band in bands]
+
+
+def parse_value(key: str, raw, errors: dict[str, str]):
+    """The stored form of one setting, or None with the message(s) added to `errors`."""
+    if key in INTEGER_RANGES:
+        try:
+            return parse_int(raw, *INTEGER_RANGES[key])
+        except _Invalid as exc:
+            errors[key] = str(exc)
+            return None
+    if key in TEXT_KEYS:
+        try:
+            return _parse_text(raw)
+        except _Invalid as exc:
+            errors[key] = str(exc)
+            return None
+    if key == "rehab_terms":
+        return _parse_rehab_terms(raw, errors)
+    if key == "age_bands":
+        return _parse_age_bands(raw, errors)
+    errors[key] = "Thiết lập không tồn tại."
+    return None
+
+
+# --- Saving -------------------------------------------------------------------------------------
+
+def save_settings(user: User, values: dict) -> dict[str, str]:
+    """Validate `values` ({key: value as typed or as stored}) and store the changed ones.
+
+    Returns {key: Vietnamese message}; if it is not empty nothing was written. Keys not given
+    keep their value. Flushes (the caller commits) and drops the cached values.
+    """
+    errors: dict[str, str] = {}
+    parsed = {}
+    for key, raw in values.items():
+        before = len(errors)
+        value = parse_value(key, raw, errors)
+        if len(errors) == before:
+            parsed[key] = value
+    if errors:
+        return errors
+    stored = {s.key: s for s in db.session.scalars(select(Setting).where(
+        Setting.key.in_(list(parsed))))}
+    changed = False
+    for key, value in parsed.items():
+        if value == get(key):
+            continue
+        changed = True
+        row = stored.get(key)
+        if value == DEFAULTS[key]:
+            if row is not None:
+                _delete(row, user)
+        elif row is None:
+            db.session.add(Setting(key=key, value=value, updated_by_id=user.id))
+        else:
+            row.value = value  # a new object, so the change (and its audit entry) is seen
+            row.updated_by_id = user.id
+    if changed:
+        db.session.flush()
+        forget()
+    return {}
+
+
+def reset_setting(user: User, key: str) -> bool:
+    """Back to the legal default; False if it already was. Flushes (the caller commits)."""
+    if key not in DEFAULTS:
+        raise KeyError(key)
+    row = db.session.scalar(select(Setting).where(Setting.key == key))
+    if row is None:
+        return False
+    _delete(row, user)
+    db.session.flush()
+    forget()
+    return True
+
+
+def _delete(row: Setting, user: User) -> None:
+    """Remove a stored value (back to the legal default); the audit listener records it."""
+    db.session.delete(row)
