@@ -112,8 +112,9 @@ def validate_episode(person: Person, data: dict, today: date | None = None) -> d
     if data.get("decision_date") and data["decision_date"] > today:
         errors["decision_date"] = "Ngày quyết định không được sau ngày hôm nay."
     for other in person.episodes:
-        if other.form == form and other.start_date <= planned and \
-                (other.end_date or other.planned_end) >= start:
+        # An unfinished episode runs until it is ended, whatever its planned end.
+        other_end = other.end_date or date.max
+        if other.form == form and other.start_date <= planned and other_end >= start:
             errors["start_date"] = (f"Trùng thời gian với đợt {SHORT_FORMS[form].lower()} "
                                     f"từ {other.start_date.strftime('%d/%m/%Y')}"
                                     f"{'' if other.end_date else ' (đang cai)'}.")
@@ -156,7 +157,8 @@ def end_episode(episode: RehabEpisode, data: dict, user: User) -> PostRehabTerm 
     if data.get("note"):
         episode.note = "\n".join(filter(None, [episode.note, data["note"]]))
     suggestion = None
-    if episode.outcome == "completed" and episode.form != "detox":
+    if (episode.outcome == "completed" and episode.form != "detox"
+            and not _open_post_rehab(episode.person)):
         adult_compulsory = (episode.form == "compulsory"
                             and age_on(episode.person, episode.start_date) >= ADULT_AGE)
         months = settings.get("post_rehab_months_compulsory_adult" if adult_compulsory
@@ -208,7 +210,7 @@ def validate_methadone_stop(period: MethadonePeriod, data: dict,
 def stop_methadone(period: MethadonePeriod, data: dict, user: User) -> PostRehabTerm | None:
     period.end_date, period.stop_reason = data["end_date"], data["stop_reason"]
     suggestion = None
-    if period.stop_reason == "completed":
+    if period.stop_reason == "completed" and not _open_post_rehab(period.person):
         suggestion = _suggest(period.person, period.end_date, settings.get("post_rehab_months"),
                               user, methadone=period)
     refresh_treatment(period.person)
@@ -216,6 +218,11 @@ def stop_methadone(period: MethadonePeriod, data: dict, user: User) -> PostRehab
 
 
 # --- Post-rehab management --------------------------------------------------------------------
+
+def _open_post_rehab(person: Person) -> bool:
+    """A person has at most one post-rehab term suggested or running at a time."""
+    return any(t.status in ("suggested", "active") for t in person.post_rehab_terms)
+
 
 def _suggest(person: Person, start: date, months: int, user: User, **source) -> PostRehabTerm:
     term = PostRehabTerm(person=person, person_id=person.id, unit_id=person.unit_id,
