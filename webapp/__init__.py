@@ -47,6 +47,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .audit import models as _audit_models  # noqa: F401
     from .plans import models as _plans_models  # noqa: F401
     from .registry import models as _registry_models  # noqa: F401
+    from .reports import models as _reports_models  # noqa: F401
     from .settings import models as _settings_models  # noqa: F401
     from .treatment import models as _treatment_models  # noqa: F401
 
@@ -58,12 +59,15 @@ def create_app(config: str | type | None = None) -> Flask:
     from .main import routes as main
     from .registry import cli as _registry_cli  # noqa: F401
     from .registry import routes as registry
+    from .exports import routes as exports
+    from .reports import routes as reports
     from .settings import routes as settings_routes
     from .treatment import routes as treatment
     from .units import cli as _units_cli  # noqa: F401
     from .units import routes as units
 
-    for module in (main, auth, units, registry, treatment, admin, settings_routes):
+    for module in (main, auth, units, registry, treatment, reports, exports, admin,
+                   settings_routes):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import now_utc
+from ..units.models import Unit
+
+STATUS_LABELS = {"missing": "Chưa nộp", "draft": "Bản nháp", "submitted": "Đã gửi",
+                 "returned": "Bị trả lại", "approved": "Đã duyệt"}
+ACTION_LABELS = {"submit": "Gửi báo cáo", "approve": "Duyệt", "return": "Trả lại",
+                 "reopen": "Mở lại", "save": "Lưu bản nháp"}
+
+
+class MonthlySubmission(db.Model):
+    """One unit's monthly report (Biểu 01-BCN) for one month, and its life cycle.
+
+    While a draft, its figures are live; submitting freezes them in `snapshot` (the rows with
+    their labels). `version` guards every transition, so a double click cannot apply twice.
+    """
+
+    __tablename__ = "monthly_submissions"
+    __audit__ = ("status", "work_done", "difficulties", "proposals", "staff_count",
+                 "funding_local", "funding_contribution", "funding_other", "warning_comment")
+    __table_args__ = (UniqueConstraint("unit_id", "year", "month", name="uq_submission_unit_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    year: Mapped[int] = mapped_column(index=True)
+    month: Mapped[int]
+    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    snapshot: Mapped[list | None] = mapped_column(JSON)
+    snapshot_at: Mapped[datetime | None]
+    # For a parent unit: which children's approved reports the snapshot summed.
+    children_included: Mapped[list | None] = mapped_column(JSON)
+    work_done: Mapped[str | None] = mapped_column(Text)
+    difficulties: Mapped[str | None] = mapped_column(Text)
+    proposals: Mapped[str | None] = mapped_column(Text)
+    warning_comment: Mapped[str | None] = mapped_column(Text)
+    # December only: staff at year end and the whole year's funding, in đồng.
+    staff_count: Mapped[int | None]
+    funding_local: Mapped[int | None] = mapped_column(BigInteger)
+    funding_contribution: Mapped[int | None] = mapped_column(BigInteger)
+    funding_other: Mapped[int | None] = mapped_column(BigInteger)
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    unit: Mapped[Unit] = relationship()
+    submitted_by = relationship("User", foreign_keys=[submitted_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+    transitions: Mapped[list[SubmissionTransition]] = relationship(
+        back_populates="submission", order_by="SubmissionTransition.id")
+
+    @property
+    def period(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.month:02d}/{self.year}"
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def frozen(self) -> bool:
+        return self.status in ("submitted", "approved")
+
+
+class SubmissionTransition(db.Model):
+    """Every step of the life cycle, with who, when and the comment: the submission's thread."""
+
+    __tablename__ = "submission_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("monthly_submissions.id"), index=True)
+    action: Mapped[str] = mapped_column(String(10))
+    from_status: Mapped[str] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(default=now_utc)
+
+    submission: Mapped[MonthlySubmission] = relationship(back_populates="transitions")
+    user = relationship("User")
+
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)

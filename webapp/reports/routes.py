@@ -1,0 +1,164 @@
+"""Monthly reports: the period overview, one unit's submission, its actions and print view."""
+from __future__ import annotations
+
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access import roles
+from ..auth.models import Role
+from ..extensions import db
+from ..rendering import done, render
+from ..scoping import can_review, get_unit_or_404
+from ..timeutil import today_local
+from . import services
+from .figures import as_values, quota_label
+from .models import ACTION_LABELS, STATUS_LABELS
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+
+
+def _period_or_404(period: str) -> tuple[int, int]:
+    parsed = services.parse_period(period)
+    if parsed is None:
+        abort(404)
+    return parsed
+
+
+@bp.route("/")
+@roles(*OFFICERS)
+def index():
+    """The report being prepared now: last month until its due day, then this month."""
+    from ..main.worklist import report_due
+
+    label, _ = report_due(today_local())
+    month, year = label.split("/")
+    return redirect(url_for("reports.period", period=f"{year}-{month}"))
+
+
+@bp.route("/<period>/")
+@roles(*OFFICERS)
+def period(period: str):
+    year, month = _period_or_404(period)
+    root = current_user.unit
+    today = today_local()
+    statuses = services.completeness(root, year, month)
+    view = request.args.get("view")
+    context = dict(year=year, month=month, period=f"{year:04d}-{month:02d}", root=root,
+                   statuses=statuses, rates=services.rates(statuses, today), today=today,
+                   due=services.due_date(year, month), status_labels=STATUS_LABELS,
+                   can_review=lambda unit: can_review(current_user, unit),
+                   prev=_shift(year, month, -1), next=_shift(year, month, 1))
+    if view == "year":
+        units, grid = services.year_grid(root, year)
+        context.update(units=units, grid=grid)
+        return render("reports/year.html", **context)
+    return render("reports/period.html", "reports/_period_rows.html", **context)
+
+
+def _shift(year: int, month: int, step: int) -> str:
+    index = year * 12 + month - 1 + step
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _context(unit, year: int, month: int, errors=None, form=None):
+    sub = services.submission_for(unit, year, month)
+    if sub is not None and sub.frozen and sub.snapshot:
+        rows, agg = sub.snapshot, None
+        if unit.level != "commune" and services.reporting_children(unit, year, month):
+            agg = services.aggregate(unit, year, month)
+        drift = services.drift(sub)
+    else:
+        live, agg = services.live_rows(unit, year, month)
+        rows, drift = [r.as_list() for r in live], {}
+    values = as_values(rows)
+    blocking, warnings = ([], [])
+    if sub is None or not sub.frozen:
+        blocking, warnings = services.checks(rows, agg, year, month)
+    return dict(
+        unit=unit, year=year, month=month, period=f"{year:04d}-{month:02d}", sub=sub,
+        rows=rows, values=values, drift=drift, agg=agg, blocking=blocking, warnings=warnings,
+        can_edit=services.can_edit(current_user, unit) and (sub is None or not sub.frozen),
+        can_review=can_review(current_user, unit) and current_user.unit_id != unit.id,
+        due=services.due_date(year, month), future=services.is_future(year, month),
+        errors=errors or {}, form=form or {}, status_labels=STATUS_LABELS,
+        action_labels=ACTION_LABELS, quota_label=quota_label,
+    )
+
+
+@bp.route("/<period>/<unit_code>")
+@roles(*OFFICERS)
+def submission(period: str, unit_code: str):
+    year, month = _period_or_404(period)
+    unit = get_unit_or_404(current_user, unit_code)
+    return render("reports/submission.html", **_context(unit, year, month))
+
+
+@bp.route("/<period>/<unit_code>/print")
+@roles(*OFFICERS)
+def print_view(period: str, unit_code: str):
+    year, month = _period_or_404(period)
+    unit = get_unit_or_404(current_user, unit_code)
+    from .. import settings
+
+    return render("reports/print.html", agency=settings.get("agency_name"),
+                  department=settings.get("agency_department"), **_context(unit, year, month))
+
+
+ACTIONS = {"save", "submit", "approve", "return", "reopen"}
+
+
+@bp.route("/<period>/<unit_code>/<action>", methods=["POST"])
+@roles(*OFFICERS)
+def act(period: str, unit_code: str, action: str):
+    year, month = _period_or_404(period)
+    unit = get_unit_or_404(current_user, unit_code)
+    if action not in ACTIONS:
+        abort(404)
+    form = request.form.to_dict()
+    expected = request.form.get("version", type=int)
+    url = url_for("reports.submission", period=period, unit_code=unit.code)
+    try:
+        if action in ("save", "submit"):
+            errors = services.validate_narrative(form, month)
+            if errors:
+                return render("reports/submission.html", status=422,
+                              **_context(unit, year, month, errors, form))
+            if action == "save":
+                services.save_draft(unit, year, month, form, current_user, expected)
+                message = "Đã lưu bản nháp."
+            else:
+                services.submit(unit, year, month, form, current_user, expected)
+                message = f"Đã gửi báo cáo tháng {month:02d}/{year}."
+        else:
+            sub = services.submission_for(unit, year, month)
+            comment = form.get("comment")
+            if action == "approve":
+                services.approve(sub, current_user, comment, expected)
+                message = f"Đã duyệt báo cáo tháng {month:02d}/{year} của {unit.name}."
+            elif action == "return":
+                services.return_(sub, current_user, comment, expected)
+                message = f"Đã trả lại báo cáo của {unit.name}."
+            else:
+                services.reopen(sub, current_user, comment, expected)
+                message = f"Đã mở lại báo cáo của {unit.name}."
+        db.session.commit()
+    except services.ReportError as exc:
+        db.session.rollback()
+        field = exc.field or "action"
+        return render("reports/submission.html", status=409 if field == "action" else 422,
+                      **_context(unit, year, month, {field: str(exc)}, form))
+    except StaleDataError:  # two requests at once: the other one won
+        db.session.rollback()
+        return render("reports/submission.html", status=409, **_context(
+            unit, year, month, {"action": "Báo cáo vừa được cập nhật bởi thao tác khác. "
+                                          "Vui lòng xem lại."}, form))
+    back = request.form.get("back")
+    if back and back.startswith("/reports/"):
+        url = back
+    return done(url, message)
+
+

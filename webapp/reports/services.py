@@ -1,0 +1,367 @@
+"""The monthly report's life cycle, checks, aggregation up the tree, completeness.
+
+draft → submitted → approved, or → returned (with a comment) → draft again → resubmitted.
+Only the unit's own officers edit and submit; only the parent unit's officers approve or return.
+Submitting freezes the figures; every transition is kept with who, when and the comment.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from .. import settings
+from ..auth.models import Role, User
+from ..extensions import db
+from ..registry.services import clean_text
+from ..scoping import can_review
+from ..timeutil import now_utc, to_local, today_local
+from ..units.models import Level, Unit
+from .figures import Row, as_values, compute, month_bounds
+from .models import MonthlySubmission, SubmissionTransition
+
+PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+NARRATIVE = ("work_done", "difficulties", "proposals")
+DECEMBER_NUMBERS = ("staff_count", "funding_local", "funding_contribution", "funding_other")
+
+
+class ReportError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+def parse_period(text: str) -> tuple[int, int] | None:
+    match = PERIOD.match(text or "")
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        return None
+    return year, month
+
+
+def due_date(year: int, month: int) -> date:
+    """Due by the setting's day of the next month (Circular 05/2011: before the 3rd)."""
+    return date(year + (month == 12), month % 12 + 1, settings.get("report_due_day"))
+
+
+def is_future(year: int, month: int, today: date | None = None) -> bool:
+    return date(year, month, 1) > (today or today_local())
+
+
+def submission_for(unit: Unit, year: int, month: int) -> MonthlySubmission | None:
+    return db.session.scalar(select(MonthlySubmission).where(
+        MonthlySubmission.unit_id == unit.id, MonthlySubmission.year == year,
+        MonthlySubmission.month == month))
+
+
+def reporting_children(unit: Unit, year: int, month: int) -> list[Unit]:
+    """Children that existed during the month (a merged unit still reports its old months)."""
+    first, last = month_bounds(year, month)
+    return list(db.session.scalars(select(Unit).where(
+        Unit.parent_id == unit.id,
+        (Unit.valid_from.is_(None)) | (Unit.valid_from <= last),
+        (Unit.valid_to.is_(None)) | (Unit.valid_to > first)).order_by(Unit.code)))
+
+
+# --- Figures ----------------------------------------------------------------------------------
+
+@dataclass
+class ChildLine:
+    unit: Unit
+    submission: MonthlySubmission | None
+    values: dict[str, int] | None  # the approved snapshot's values, or None
+
+
+@dataclass
+class Aggregate:
+    rows: list[Row]
+    children: list[ChildLine]
+    missing: list[Unit] = field(default_factory=list)
+
+    @property
+    def included(self) -> list[str]:
+        return [c.unit.code for c in self.children if c.values is not None]
+
+
+def aggregate(unit: Unit, year: int, month: int) -> Aggregate:
+    """A parent's figures: the sum of its children's approved snapshots, child by child."""
+    children = reporting_children(unit, year, month)
+    subs = {s.unit_id: s for s in db.session.scalars(select(MonthlySubmission).where(
+        MonthlySubmission.unit_id.in_([c.id for c in children]),
+        MonthlySubmission.year == year, MonthlySubmission.month == month))}
+    lines, template, totals = [], None, {}
+    for child in children:
+        sub = subs.get(child.id)
+        values = None
+        if sub is not None and sub.status == "approved" and sub.snapshot:
+            values = as_values(sub.snapshot)
+            template = template or sub.snapshot
+            for key, value in values.items():
+                totals[key] = totals.get(key, 0) + value
+        lines.append(ChildLine(child, sub, values))
+    if template is None:  # nothing approved yet: the structure, all zeros
+        template = [r.as_list() for r in compute(unit, year, month)]
+    rows = [Row(key, label, level, None if value is None else totals.get(key, 0))
+            for key, label, level, value in template]
+    return Aggregate(rows, lines, [c.unit for c in lines if c.values is None])
+
+
+def live_rows(unit: Unit, year: int, month: int) -> tuple[list[Row], Aggregate | None]:
+    if unit.level == Level.COMMUNE or not reporting_children(unit, year, month):
+        return compute(unit, year, month), None
+    agg = aggregate(unit, year, month)
+    return agg.rows, agg
+
+
+def drift(submission: MonthlySubmission) -> dict[str, int]:
+    """For a frozen report: {key: live value} wherever the registry now says otherwise."""
+    if not submission.frozen or not submission.snapshot:
+        return {}
+    live = as_values(live_rows(submission.unit, submission.year, submission.month)[0])
+    frozen = as_values(submission.snapshot)
+    return {k: live[k] for k, v in frozen.items() if k in live and live[k] != v}
+
+
+# --- Checks -----------------------------------------------------------------------------------
+
+GROUPS = {"sex": "giới tính", "age": "độ tuổi", "occupation": "nghề nghiệp",
+          "drug": "loại ma túy", "ethnicity": "dân tộc"}
+
+
+def checks(rows, aggregate_: Aggregate | None, year: int, month: int,
+           today: date | None = None) -> tuple[list[str], list[str]]:
+    """(blocking errors, warnings that need a comment) before submitting."""
+    today = today or today_local()
+    values = as_values(rows)
+    errors, warnings = [], []
+    total = values.get("addicts.total", 0)
+    for group, label in GROUPS.items():
+        parts = sum(v for k, v in values.items() if k.startswith(f"addicts.{group}."))
+        if parts != total:
+            errors.append(f"Tổng theo {label} ({parts}) khác tổng số người nghiện ({total}).")
+    states = sum(values.get(f"persons.{s}", 0) for s in ("addict", "user", "suspected"))
+    if states != values.get("persons.total", 0):
+        errors.append("Tổng số người đang quản lý khác tổng các tình trạng.")
+    negatives = [k for k, v in values.items() if v < 0]
+    if negatives:
+        errors.append("Có số liệu âm: " + ", ".join(negatives) + ".")
+    for key, value in values.items():
+        if key.startswith("quota.") and key.endswith(".achieved"):
+            form = key.split(".")[1]
+            if value < values.get(f"flow.rehab_started.{form}", 0):
+                errors.append("Số cai nghiện lũy kế nhỏ hơn số bắt đầu trong tháng.")
+    for group in ("occupation", "drug", "ethnicity"):
+        unknown = values.get(f"addicts.{group}.unknown", 0)
+        if unknown:
+            warnings.append(f"{unknown} người nghiện chưa rõ {GROUPS[group]}.")
+    if aggregate_ is not None and aggregate_.missing:
+        warnings.append("Chưa có báo cáo được duyệt của: "
+                        + ", ".join(u.name for u in aggregate_.missing) + ".")
+    if month_bounds(year, month)[1] >= today:
+        warnings.append("Tháng báo cáo chưa kết thúc; số liệu có thể còn thay đổi.")
+    return errors, warnings
+
+
+# --- Permissions ------------------------------------------------------------------------------
+
+def reports_upward(unit: Unit) -> bool:
+    return unit.parent_id is not None
+
+
+def can_edit(user: User, unit: Unit) -> bool:
+    """The unit's own officers (not administrators) prepare and submit its report."""
+    return user.role != Role.ADMIN and user.unit_id == unit.id and reports_upward(unit)
+
+
+# --- Life cycle -------------------------------------------------------------------------------
+
+def _check_version(submission: MonthlySubmission | None, expected: int | None) -> None:
+    if submission is not None and expected is not None and submission.version != expected:
+        raise ReportError("Báo cáo vừa được cập nhật bởi thao tác khác. Vui lòng xem lại "
+                          "trạng thái mới nhất trước khi thực hiện.")
+
+
+def _transition(sub: MonthlySubmission, action: str, to_status: str, user: User,
+                comment: str | None = None) -> None:
+    sub.transitions.append(SubmissionTransition(
+        action=action, from_status=sub.status, to_status=to_status, comment=comment,
+        user_id=user.id))
+    sub.status = to_status
+
+
+def validate_narrative(data: dict, month: int) -> dict[str, str]:
+    errors = {}
+    for name in NARRATIVE:
+        data[name] = clean_text(data.get(name))
+        if data[name] and len(data[name]) > 5000:
+            errors[name] = "Tối đa 5.000 ký tự."
+    for name in DECEMBER_NUMBERS:
+        raw = data.get(name)
+        if raw in (None, ""):
+            data[name] = None
+            continue
+        text = str(raw).replace(".", "").replace(" ", "").replace("đ", "")
+        if month != 12:
+            data[name] = None  # staff and funding are reported in December only
+        elif not text.isdigit():
+            errors[name] = "Vui lòng nhập số nguyên không âm (ví dụ 65.900.000)."
+        else:
+            data[name] = int(text)
+    return errors
+
+
+def save_draft(unit: Unit, year: int, month: int, data: dict, user: User,
+               expected_version: int | None = None) -> MonthlySubmission:
+    if not can_edit(user, unit):
+        raise ReportError("Chỉ cán bộ của đơn vị mới lập báo cáo của đơn vị.")
+    if is_future(year, month):
+        raise ReportError("Chưa đến kỳ báo cáo này.")
+    sub = submission_for(unit, year, month)
+    _check_version(sub, expected_version)
+    if sub is not None and sub.frozen:
+        raise ReportError("Báo cáo đã gửi; không thể sửa. Người duyệt có thể trả lại để sửa.")
+    if sub is None:
+        sub = MonthlySubmission(unit=unit, unit_id=unit.id, year=year, month=month,
+                                status="draft")
+        db.session.add(sub)
+    for name in NARRATIVE + DECEMBER_NUMBERS + ("warning_comment",):
+        if name in data:
+            setattr(sub, name, data[name])
+    return sub
+
+
+def submit(unit: Unit, year: int, month: int, data: dict, user: User,
+           expected_version: int | None = None, today: date | None = None) -> MonthlySubmission:
+    sub = save_draft(unit, year, month, data, user, expected_version)
+    rows, agg = live_rows(unit, year, month)
+    errors, warnings = checks(rows, agg, year, month, today)
+    if errors:
+        raise ReportError(" ".join(errors))
+    if warnings and not clean_text(data.get("warning_comment")):
+        raise ReportError("Báo cáo có cảnh báo; vui lòng ghi chú giải thích trước khi gửi.",
+                          "warning_comment")
+    sub.snapshot = [r.as_list() for r in rows]
+    sub.children_included = agg.included if agg else None
+    sub.snapshot_at = sub.submitted_at = now_utc()
+    sub.submitted_by_id = user.id
+    action = "submit"
+    _transition(sub, action, "submitted", user, clean_text(data.get("warning_comment")))
+    return sub
+
+
+def _reviewable(sub: MonthlySubmission | None, user: User, expected: int | None) -> MonthlySubmission:
+    if sub is None:
+        raise ReportError("Đơn vị chưa gửi báo cáo tháng này.")
+    _check_version(sub, expected)
+    if user.unit_id == sub.unit_id:
+        raise ReportError("Không thể tự duyệt hoặc trả lại báo cáo của chính đơn vị mình.")
+    if not can_review(user, sub.unit):
+        raise ReportError("Chỉ đơn vị cấp trên trực tiếp mới duyệt báo cáo này.")
+    return sub
+
+
+def approve(sub, user: User, comment: str | None = None, expected_version: int | None = None):
+    sub = _reviewable(sub, user, expected_version)
+    if sub.status != "submitted":
+        raise ReportError(f"Chỉ duyệt được báo cáo đã gửi (hiện: {sub.status_label.lower()}).")
+    sub.decided_at, sub.decided_by_id = now_utc(), user.id
+    _transition(sub, "approve", "approved", user, clean_text(comment))
+
+
+def return_(sub, user: User, comment: str | None, expected_version: int | None = None):
+    sub = _reviewable(sub, user, expected_version)
+    if sub.status != "submitted":
+        raise ReportError(f"Chỉ trả lại được báo cáo đã gửi (hiện: {sub.status_label.lower()}).")
+    comment = clean_text(comment)
+    if not comment:
+        raise ReportError("Vui lòng ghi ý kiến khi trả lại báo cáo.", "comment")
+    sub.decided_at, sub.decided_by_id = now_utc(), user.id
+    _transition(sub, "return", "returned", user, comment)
+
+
+def reopen(sub, user: User, reason: str | None, expected_version: int | None = None):
+    """The approver unlocks an approved report; the unit then corrects and resubmits it."""
+    sub = _reviewable(sub, user, expected_version)
+    if sub.status != "approved":
+        raise ReportError("Chỉ mở lại được báo cáo đã duyệt.")
+    reason = clean_text(reason)
+    if not reason:
+        raise ReportError("Vui lòng ghi lý do mở lại báo cáo.", "comment")
+    _transition(sub, "reopen", "returned", user, reason)
+
+
+# --- Completeness and timeliness --------------------------------------------------------------
+
+@dataclass
+class UnitStatus:
+    unit: Unit
+    submission: MonthlySubmission | None
+    due: date
+
+    @property
+    def status(self) -> str:
+        return self.submission.status if self.submission else "missing"
+
+    @property
+    def submitted_on(self) -> date | None:
+        sub = self.submission
+        return to_local(sub.submitted_at).date() if sub and sub.submitted_at else None
+
+    @property
+    def sent(self) -> bool:
+        return self.status in ("submitted", "approved")
+
+    @property
+    def on_time(self) -> bool:
+        return self.sent and self.submitted_on is not None and self.submitted_on <= self.due
+
+    def late(self, today: date) -> bool:
+        """Sent after the due day, or still not sent once it has passed."""
+        if self.sent:
+            return not self.on_time
+        return today > self.due
+
+
+def reporting_units(root: Unit, year: int, month: int) -> list[Unit]:
+    """Every unit below `root` (and `root` itself if it has a parent) that owes this report."""
+    first, last = month_bounds(year, month)
+    query = select(Unit).where(
+        Unit.path.startswith(root.path), Unit.parent_id.is_not(None),
+        (Unit.valid_from.is_(None)) | (Unit.valid_from <= last),
+        (Unit.valid_to.is_(None)) | (Unit.valid_to > first)).order_by(Unit.path)
+    return list(db.session.scalars(query))
+
+
+def completeness(root: Unit, year: int, month: int) -> list[UnitStatus]:
+    units = reporting_units(root, year, month)
+    subs = {s.unit_id: s for s in db.session.scalars(select(MonthlySubmission).where(
+        MonthlySubmission.unit_id.in_([u.id for u in units]),
+        MonthlySubmission.year == year, MonthlySubmission.month == month))}
+    due = due_date(year, month)
+    return [UnitStatus(u, subs.get(u.id), due) for u in units]
+
+
+def rates(statuses: list[UnitStatus], today: date) -> dict[str, int]:
+    total = len(statuses) or 1
+    return {
+        "total": len(statuses),
+        "sent": sum(s.sent for s in statuses),
+        "on_time": sum(s.on_time for s in statuses),
+        "approved": sum(s.status == "approved" for s in statuses),
+        "late": sum(s.late(today) for s in statuses),
+        "sent_pct": round(100 * sum(s.sent for s in statuses) / total),
+        "on_time_pct": round(100 * sum(s.on_time for s in statuses) / total),
+    }
+
+
+def year_grid(root: Unit, year: int) -> tuple[list[Unit], dict[tuple[int, int], MonthlySubmission]]:
+    units = reporting_units(root, year, 12)
+    subs = db.session.scalars(select(MonthlySubmission).where(
+        MonthlySubmission.unit_id.in_([u.id for u in units]), MonthlySubmission.year == year))
+    return units, {(s.unit_id, s.month): s for s in subs}
+
+
