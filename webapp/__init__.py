@@ -60,13 +60,14 @@ def create_app(config: str | type | None = None) -> Flask:
     from .registry import cli as _registry_cli  # noqa: F401
     from .registry import routes as registry
     from .exports import routes as exports
+    from .plans import routes as plans
     from .reports import routes as reports
     from .settings import routes as settings_routes
     from .treatment import routes as treatment
     from .units import cli as _units_cli  # noqa: F401
     from .units import routes as units
 
-    for module in (main, auth, units, registry, treatment, reports, exports, admin,
+    for module in (main, auth, units, registry, treatment, plans, reports, exports, admin,
                    settings_routes):
         app.register_blueprint(module.bp)
     demo.register(app)
