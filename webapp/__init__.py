@@ -63,12 +63,13 @@ def create_app(config: str | type | None = None) -> Flask:
     from .plans import routes as plans
     from .reports import routes as reports
     from .settings import routes as settings_routes
+    from .stats import routes as stats
     from .treatment import routes as treatment
     from .units import cli as _units_cli  # noqa: F401
     from .units import routes as units
 
-    for module in (main, auth, units, registry, treatment, plans, reports, exports, admin,
-                   settings_routes):
+    for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
+                   admin, settings_routes):
         app.register_blueprint(module.bp)
     demo.register(app)
 
