@@ -74,6 +74,19 @@ def _check_day(errors: dict, field: str, day: date | None, person: Person, today
                              f"({closed.strftime('%d/%m/%Y')}).")
 
 
+def _check_end(errors: dict, record, data: dict, today: date, already: str, label: str) -> bool:
+    """The end of an episode or a methadone period: once, not in the future, not before it began.
+    Returns False when the record has already ended (nothing else is worth checking)."""
+    if not record.ongoing:
+        errors["end_date"] = already
+        return False
+    end = data.get("end_date")
+    _check_day(errors, "end_date", end, record.person, today, label)
+    if "end_date" not in errors and end < record.start_date:
+        errors["end_date"] = f"{label} không được trước ngày bắt đầu."
+    return True
+
+
 def _texts(data: dict, errors: dict, names) -> None:
     for name in names:
         data[name] = clean_text(data.get(name))
@@ -139,13 +152,9 @@ def validate_episode_end(episode: RehabEpisode, data: dict,
     today = today or today_local()
     errors: dict[str, str] = {}
     _texts(data, errors, ("note",))
-    if not episode.ongoing:
-        errors["end_date"] = "Đợt cai nghiện này đã kết thúc."
+    if not _check_end(errors, episode, data, today, "Đợt cai nghiện này đã kết thúc.",
+                      "Ngày kết thúc"):
         return errors
-    end = data.get("end_date")
-    _check_day(errors, "end_date", end, episode.person, today, "Ngày kết thúc")
-    if "end_date" not in errors and end < episode.start_date:
-        errors["end_date"] = "Ngày kết thúc không được trước ngày bắt đầu."
     if data.get("outcome") not in OUTCOMES:
         errors["outcome"] = "Vui lòng chọn kết quả."
     return errors
@@ -195,13 +204,8 @@ def validate_methadone_stop(period: MethadonePeriod, data: dict,
                             today: date | None = None) -> dict[str, str]:
     today = today or today_local()
     errors: dict[str, str] = {}
-    if not period.ongoing:
-        errors["end_date"] = "Đợt điều trị này đã dừng."
+    if not _check_end(errors, period, data, today, "Đợt điều trị này đã dừng.", "Ngày dừng"):
         return errors
-    end = data.get("end_date")
-    _check_day(errors, "end_date", end, period.person, today, "Ngày dừng")
-    if "end_date" not in errors and end < period.start_date:
-        errors["end_date"] = "Ngày dừng không được trước ngày bắt đầu."
     if data.get("stop_reason") not in METHADONE_STOPS:
         errors["stop_reason"] = "Vui lòng chọn lý do dừng điều trị."
     return errors
