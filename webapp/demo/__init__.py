@@ -15,6 +15,7 @@ from ..extensions import db
 from ..units.models import Unit
 from ..units.services import add_unit
 from .persons import load_persons
+from .treatment import load_treatment
 
 DEMO_PASSWORD = "demo12345"
 
@@ -75,6 +76,7 @@ def load() -> None:
     units = load_units()
     load_users(units)
     load_persons()
+    load_treatment()
     db.session.commit()
 
 

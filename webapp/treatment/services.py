@@ -31,6 +31,15 @@ def age_on(person: Person, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
+def unit_on(person: Person, day: date) -> int:
+    """The commune that kept the person's file on `day` (an old episode entered after a
+    transfer belongs to the commune that organised it)."""
+    for period in person.periods:
+        if period.start_date <= day and (period.end_date is None or day < period.end_date):
+            return period.unit_id
+    return person.unit_id
+
+
 def term_rule(form: str, person: Person, start: date) -> tuple[str, int, int, int]:
     """(unit, minimum, default, maximum) of the legal term for this form and the person's age."""
     rule = settings.get("rehab_terms")[form]
@@ -124,6 +133,8 @@ def validate_episode(person: Person, data: dict, today: date | None = None) -> d
             errors["decided_by"] = "Vui lòng nhập Tòa án ra quyết định."
     if data.get("decision_date") and data["decision_date"] > today:
         errors["decision_date"] = "Ngày quyết định không được sau ngày hôm nay."
+    elif data.get("decision_date") and data["decision_date"] > start:
+        errors["decision_date"] = "Ngày quyết định không được sau ngày bắt đầu cai nghiện."
     for other in person.episodes:
         # An unfinished episode runs until it is ended, whatever its planned end.
         other_end = other.end_date or date.max
@@ -137,7 +148,8 @@ def validate_episode(person: Person, data: dict, today: date | None = None) -> d
 
 def start_episode(person: Person, data: dict, user: User) -> RehabEpisode:
     episode = RehabEpisode(
-        person=person, person_id=person.id, unit_id=person.unit_id, form=data["form"],
+        person=person, person_id=person.id, unit_id=unit_on(person, data["start_date"]),
+        form=data["form"],
         start_date=data["start_date"], planned_end=data["planned_end"],
         facility=data.get("facility"), decision_number=data.get("decision_number"),
         decision_date=data.get("decision_date"), decided_by=data.get("decided_by"),
@@ -188,6 +200,9 @@ def validate_methadone(person: Person, data: dict, today: date | None = None) ->
     _check_day(errors, "start_date", data.get("start_date"), person, today, "Ngày bắt đầu")
     if any(p.ongoing for p in person.methadone_periods):
         errors["start_date"] = "Người này đang điều trị Methadone."
+    elif "start_date" not in errors and any(p.end_date >= data["start_date"]
+                                            for p in person.methadone_periods):
+        errors["start_date"] = "Trùng thời gian với một đợt điều trị Methadone trước."
     return errors
 
 
@@ -244,6 +259,9 @@ def validate_confirm(term: PostRehabTerm, data: dict, today: date | None = None)
     if term.status != "suggested":
         errors["decision_number"] = "Đề xuất này đã được xử lý."
         return errors
+    if any(t.status == "active" for t in term.person.post_rehab_terms):
+        errors["decision_number"] = "Người này đang trong một đợt quản lý sau cai khác."
+        return errors
     if not data.get("decision_number"):
         errors["decision_number"] = "Vui lòng nhập số quyết định (Mẫu 51)."
     if not data.get("signer"):
@@ -276,6 +294,7 @@ def validate_activity(term: PostRehabTerm, data: dict, today: date | None = None
     _texts(data, errors, ("note",))
     if term.status != "active":
         errors["kind"] = "Chỉ ghi hoạt động khi đang quản lý sau cai."
+        return errors
     if data.get("kind") not in ACTIVITY_KINDS:
         errors["kind"] = "Vui lòng chọn loại hoạt động."
     _check_day(errors, "on", data.get("on"), term.person, today)
