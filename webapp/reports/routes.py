@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import roles
@@ -151,7 +152,7 @@ def act(period: str, unit_code: str, action: str):
         field = exc.field or "action"
         return render("reports/submission.html", status=409 if field == "action" else 422,
                       **_context(unit, year, month, {field: str(exc)}, form))
-    except StaleDataError:  # two requests at once: the other one won
+    except (StaleDataError, IntegrityError):  # two requests at once: the other one won
         db.session.rollback()
         return render("reports/submission.html", status=409, **_context(
             unit, year, month, {"action": "Báo cáo vừa được cập nhật bởi thao tác khác. "
