@@ -15,6 +15,7 @@ from ..extensions import db
 from ..units.models import Unit
 from ..units.services import add_unit
 from .persons import load_persons
+from .reports import load_submissions
 from .treatment import load_treatment
 
 DEMO_PASSWORD = "demo12345"
@@ -77,6 +78,7 @@ def load() -> None:
     load_users(units)
     load_persons()
     load_treatment()
+    load_submissions()
     db.session.commit()
 
 

@@ -1,6 +1,6 @@
 """The monthly report's life cycle, checks, aggregation up the tree, completeness.
 
-draft → submitted → approved, or → returned (with a comment) → draft again → resubmitted.
+draft → submitted → approved, or → returned (with a comment) → edited → resubmitted.
 Only the unit's own officers edit and submit; only the parent unit's officers approve or return.
 Submitting freezes the figures; every transition is kept with who, when and the comment.
 """
@@ -215,10 +215,11 @@ def validate_narrative(data: dict, month: int) -> dict[str, str]:
 
 
 def save_draft(unit: Unit, year: int, month: int, data: dict, user: User,
-               expected_version: int | None = None) -> MonthlySubmission:
+               expected_version: int | None = None, today: date | None = None
+               ) -> MonthlySubmission:
     if not can_edit(user, unit):
         raise ReportError("Chỉ cán bộ của đơn vị mới lập báo cáo của đơn vị.")
-    if is_future(year, month):
+    if is_future(year, month, today):
         raise ReportError("Chưa đến kỳ báo cáo này.")
     sub = submission_for(unit, year, month)
     _check_version(sub, expected_version)
@@ -236,7 +237,7 @@ def save_draft(unit: Unit, year: int, month: int, data: dict, user: User,
 
 def submit(unit: Unit, year: int, month: int, data: dict, user: User,
            expected_version: int | None = None, today: date | None = None) -> MonthlySubmission:
-    sub = save_draft(unit, year, month, data, user, expected_version)
+    sub = save_draft(unit, year, month, data, user, expected_version, today)
     rows, agg = live_rows(unit, year, month)
     errors, warnings = checks(rows, agg, year, month, today)
     if errors:
@@ -248,6 +249,7 @@ def submit(unit: Unit, year: int, month: int, data: dict, user: User,
     sub.children_included = agg.included if agg else None
     sub.snapshot_at = sub.submitted_at = now_utc()
     sub.submitted_by_id = user.id
+    sub.decided_at = sub.decided_by_id = None  # a resubmission waits for a new decision
     action = "submit"
     _transition(sub, action, "submitted", user, clean_text(data.get("warning_comment")))
     return sub
