@@ -81,6 +81,8 @@ def test_a_report_is_returned_fixed_resubmitted_and_approved(page, sign_in, brow
         reviewer.get_by_role("link", name="Tải Excel").click()
     book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
     sheet = book.worksheets[0]
-    values = {row[0].strip(): row[1] for row in sheet.iter_rows(values_only=True)
-              if row and isinstance(row[0], str)}
+    header = next(row for row in sheet.iter_rows(values_only=True) if "Chỉ tiêu" in row)
+    label, figure_col = header.index("Chỉ tiêu"), header.index("Số liệu")
+    values = {row[label].strip(): row[figure_col] for row in sheet.iter_rows(values_only=True)
+              if len(row) > figure_col and isinstance(row[label], str)}
     assert values["Tổng số người nghiện ma túy"] == 2

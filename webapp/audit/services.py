@@ -57,11 +57,13 @@ def _changes(obj, fields, creating: bool) -> dict:
 def _before_flush(session: Session, _ctx, _instances) -> None:
     """Read the changes while the attribute history still holds them."""
     pending = session.info.setdefault("audit_pending", [])
-    for obj in list(session.new) + list(session.dirty):
+    new = list(session.new)  # session.new is rebuilt on every access: read it once
+    new_ids = {id(obj) for obj in new}
+    for obj in new + list(session.dirty):
         fields = getattr(type(obj), "__audit__", None)
         if not fields:
             continue
-        creating = obj in session.new
+        creating = id(obj) in new_ids
         changes = _changes(obj, fields, creating)
         if changes:
             pending.append((obj, "create" if creating else "update", changes))

@@ -1,13 +1,51 @@
 """The workbooks the product makes, all through the common look of `excel.py`."""
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date
 from io import BytesIO
+from typing import IO, Iterator
 
+from sqlalchemy import Select, func, select
+
+from .. import settings
+from ..auth.models import User
+from ..extensions import db
+from ..formatting import vn_date, vn_datetime, vn_number
+from ..registry.models import Person, PersonEvent, PersonPeriod
+from ..registry.queries import (DUE_FILTERS, SORTS, STATE_FILTERS, PersonFilters,
+                                person_query)
+from ..registry.vocab import (CLOSING_REASONS, DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, SEXES,
+                              STATE_LABELS, State)
 from ..reports import services as reports
-from ..reports.figures import as_values
+from ..reports.figures import as_values, month_bounds, quota_label
 from ..reports.models import STATUS_LABELS
-from ..units.models import Unit
+from ..timeutil import to_local, today_local
+from ..treatment.models import RehabEpisode
+from ..treatment.vocab import REHAB_FORMS
+from ..units.models import Level, Unit
 from . import excel
+from .excel import Column
+
+SIGN_MAKER = ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)")
+SIGN_HEAD = ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)")
+
+
+# --- Monthly report (Biểu 01-BCN) ----------------------------------------------------------
+
+REPORT_TITLE = "BÁO CÁO KẾT QUẢ CÔNG TÁC CAI NGHIỆN MA TÚY, QUẢN LÝ SAU CAI"
+_NUMBERED = re.compile(r"^([IVXLC]+)\.\s+(.*)$")
+REPORT_COLUMNS = [Column("STT", 6, "center"), Column("Chỉ tiêu", 52),
+                  Column("Đơn vị tính", 10, "center"), Column("Số liệu", 14, "int"),
+                  Column("Ghi chú", 20)]
+NARRATIVE = (("work_done", "Kết quả công tác trong tháng"), ("difficulties", "Khó khăn, vướng mắc"),
+             ("proposals", "Đề xuất, kiến nghị"))
+YEAR_END = (("staff_count", "Số cán bộ làm công tác cai nghiện (cuối năm)", "Người", "int"),
+            ("funding_local", "Kinh phí năm: ngân sách địa phương", "Đồng", "money"),
+            ("funding_contribution", "Kinh phí năm: đóng góp của người cai nghiện, gia đình",
+             "Đồng", "money"),
+            ("funding_other", "Kinh phí năm: nguồn khác", "Đồng", "money"))
 
 
 def report_rows(unit: Unit, year: int, month: int):
@@ -18,25 +56,257 @@ def report_rows(unit: Unit, year: int, month: int):
     return sub, [r.as_list() for r in reports.live_rows(unit, year, month)[0]]
 
 
+def _measure(key: str) -> str:
+    return "Lượt" if key.startswith("flow.support") else "Người"
+
+
 def report_workbook(unit: Unit, year: int, month: int) -> BytesIO:
+    """One unit's monthly report; for a parent unit, a second sheet with a row per child."""
     sub, rows = report_rows(unit, year, month)
     status = STATUS_LABELS[sub.status if sub else "missing"]
-    book = excel.Workbook()
-    title = "BÁO CÁO KẾT QUẢ CÔNG TÁC CAI NGHIỆN MA TÚY, QUẢN LÝ SAU CAI"
-    period = f"Tháng {month:02d}/{year} (Biểu 01-BCN) — {status}"
-    sheet = book.sheet("Báo cáo tháng", unit, title, period, columns=[
-        ("Chỉ tiêu", 70), ("Số liệu", 14)])
+    first, last = month_bounds(year, month)
+    sent = sub.submitted_at if sub is not None and sub.frozen and sub.submitted_at else None
+    period = [f"Biểu 01-BCN · Tháng {month:02d}/{year} (từ ngày {vn_date(first)} "
+              f"đến ngày {vn_date(last)})",
+              f"Tình trạng: {status}" + (f", gửi lúc {vn_datetime(sent)}" if sent else "")]
+    issued = to_local(sent).date() if sent else today_local()
+    book = excel.Workbook(title=f"Báo cáo tháng {month:02d}/{year} — {unit.name}")
+    sheet = book.sheet("Báo cáo tháng", unit, REPORT_TITLE, period, REPORT_COLUMNS,
+                       issued_on=issued)
+    values = as_values(rows)
+    number = 0
     for key, label, level, value in rows:
-        sheet.row([("  " * max(level - 1, 0)) + label, value], heading=level == 0)
-    children = reports.aggregate(unit, year, month).children if unit.level != "commune" \
-        and reports.reporting_children(unit, year, month) else []
+        if level == 0:
+            match = _NUMBERED.match(label)
+            sheet.row(list(match.groups()) if match else ["", label], style="section")
+            number = 0
+        elif level == 1:
+            number += 1
+            note = (quota_label(value, values.get(key[:-len(".achieved")] + ".target", 0))
+                    if key.endswith(".achieved") else None)
+            sheet.row([number, label, _measure(key), value, note])
+        else:
+            sheet.row(["", label, _measure(key), value], indent=(0, 2))
+    if sub is not None and month == 12:
+        sheet.row(["VI", f"Nhân lực, kinh phí năm {year}"], style="section")
+        for i, (name, label, measure, kind) in enumerate(YEAR_END, start=1):
+            sheet.row([i, label, measure, getattr(sub, name)], kinds=(None, None, None, kind))
+    if sub is not None:
+        for name, label in NARRATIVE:
+            sheet.blank()
+            sheet.note(label, "heading")
+            sheet.note(getattr(sub, name) or "(Không có nội dung.)", "text")
+    sheet.signatures(SIGN_MAKER, SIGN_HEAD)
+
+    children = (reports.aggregate(unit, year, month).children
+                if unit.level != Level.COMMUNE and reports.reporting_children(unit, year, month)
+                else [])
     if children:
-        figure_rows = [r for r in rows if r[3] is not None]
-        detail = book.sheet("Theo đơn vị", unit, title, period, columns=[("Đơn vị", 28)] + [
-            (label, 12) for _, label, _, _ in figure_rows], landscape=True)
-        totals = as_values(rows)
-        for line in children:
-            values = line.values or {}
-            detail.row([line.unit.name] + [values.get(key) for key, *_ in figure_rows])
-        detail.row(["Tổng cộng"] + [totals.get(key) for key, *_ in figure_rows], total=True)
+        _children_sheet(book, unit, rows, children, period[0])
     return book.close()
+
+
+def _children_sheet(book: excel.Workbook, unit: Unit, rows, children, period: str) -> None:
+    """A row per child unit (its approved report), a column per figure, the total below."""
+    figures, groups, parent_label, section = [], [], "", None
+    fixed = [Column("STT", 5, "center"), Column("Đơn vị", 26), Column("Báo cáo", 12, "center")]
+    for key, label, level, value in rows:
+        if level == 0:
+            if section:
+                groups.append(section)
+            section = [label, len(fixed) + len(figures), None]
+            continue
+        if level == 1:
+            parent_label = label
+        elif ":" not in label:
+            label = f"{parent_label} — {label}"
+        figures.append((key, label))
+        if section:
+            section[2] = len(fixed) + len(figures) - 1
+    if section:
+        groups.append(section)
+    groups = [(label, first, last) for label, first, last in groups if last is not None]
+    detail = book.sheet(
+        "Theo đơn vị", unit, REPORT_TITLE,
+        [period, "Số liệu từng đơn vị theo báo cáo đã được duyệt; đơn vị chưa có báo cáo "
+                 "được duyệt để trống."],
+        fixed + [Column(label, 12, "int") for _, label in figures],
+        landscape=True, fit_width=False, autofilter=True, freeze_columns=2, groups=groups)
+    detail.ws.repeat_columns(0, 1)
+    totals: dict[str, int] = {}
+    for i, line in enumerate(children, start=1):
+        state = line.submission.status_label if line.submission else STATUS_LABELS["missing"]
+        values = line.values or {}
+        for key, value in values.items():
+            totals[key] = totals.get(key, 0) + value
+        detail.row([i, line.unit.name, state] + [values.get(key) for key, _ in figures])
+    approved = sum(1 for line in children if line.values is not None)
+    detail.row(["", "Tổng cộng", f"{approved}/{len(children)} đã duyệt"]
+               + [totals.get(key, 0) for key, _ in figures], style="total")
+
+
+# --- Registry list (/persons/export.xlsx) ---------------------------------------------------
+
+REGISTRY_TITLES = {
+    "": "DANH SÁCH NGƯỜI TRONG DIỆN QUẢN LÝ",
+    State.ADDICT.value: "DANH SÁCH NGƯỜI NGHIỆN MA TÚY",
+    State.USER.value: "DANH SÁCH NGƯỜI SỬ DỤNG TRÁI PHÉP CHẤT MA TÚY",
+    State.SUSPECTED.value: "DANH SÁCH NGƯỜI NGHI NGHIỆN MA TÚY (CHƯA XÁC ĐỊNH)",
+    State.CLOSED.value: "DANH SÁCH NGƯỜI ĐÃ ĐƯA RA KHỎI DANH SÁCH QUẢN LÝ",
+    "all": "DANH SÁCH NGƯỜI TRONG HỒ SƠ QUẢN LÝ (TẤT CẢ TÌNH TRẠNG)",
+}
+# The import template's words for a state (contract.md), so a list can be filled in and
+# imported elsewhere.
+IMPORT_STATES = {State.ADDICT.value: "Nghiện", State.USER.value: "Sử dụng trái phép",
+                 State.SUSPECTED.value: "Nghi nghiện"}
+# The import template's columns first, in its order, then what only the registry knows.
+REGISTRY_COLUMNS = [
+    Column("Họ và tên", 24), Column("Ngày sinh", 12, "date"), Column("Giới tính", 8, "center"),
+    Column("Số định danh cá nhân", 15, "id"), Column("Dân tộc", 10), Column("Nghề nghiệp", 18),
+    Column("Nhóm nghề", 16), Column("Mã xã", 8, "id"), Column("Địa chỉ", 28),
+    Column("Tình trạng", 18), Column("Ngày xác định nghiện", 12, "date"),
+    Column("Loại ma túy", 16), Column("Ngày đưa vào quản lý", 12, "date"), Column("Ghi chú", 28),
+    Column("Tình trạng hiện tại", 30), Column("Đợt cai nghiện hiện tại", 28),
+    Column("Ngày bắt đầu cai nghiện", 12, "date"), Column("Hạn quản lý", 12, "date"),
+    Column("Tên đơn vị", 22),
+]
+IMPORT_COLUMN_COUNT = 14
+YIELD_PER = 1000
+
+
+@dataclass
+class Export:
+    stream: IO[bytes]
+    rows: int
+    unit_code: str  # whose list it is: the unit filtered on, else the user's unit
+
+
+def registry_select(user: User, filters: PersonFilters, today: date | None = None) -> Select:
+    """The registry list's own query (scope, filters, order), as plain columns plus the dates
+    and the current episode, each a correlated subquery: one statement whatever the size."""
+    query = person_query(user, filters, today)
+
+    def last_event(*conditions):
+        return (select(func.max(PersonEvent.event_date))
+                .where(PersonEvent.person_id == Person.id, *conditions).scalar_subquery())
+
+    def ongoing(column):
+        return (select(column).where(RehabEpisode.person_id == Person.id,
+                                     RehabEpisode.end_date.is_(None))
+                .order_by(RehabEpisode.start_date.desc(), RehabEpisode.id.desc())
+                .limit(1).scalar_subquery())
+
+    # A closed file shows, in the template's "Tình trạng", the state it had before closing.
+    open_state = (select(PersonPeriod.state)
+                  .where(PersonPeriod.person_id == Person.id,
+                         PersonPeriod.state != State.CLOSED.value)
+                  .order_by(PersonPeriod.start_date.desc(), PersonPeriod.id.desc())
+                  .limit(1).scalar_subquery())
+    return query.with_only_columns(
+        Person.full_name, Person.birth_date, Person.birth_year, Person.sex, Person.id_number,
+        Person.ethnicity, Person.occupation, Person.occupation_group, Person.unit_id,
+        Person.address, Person.state, Person.main_drug, Person.notes, Person.closed_reason,
+        Person.management_until,
+        last_event(PersonEvent.kind == "determination",
+                   PersonEvent.addicted.is_(True)).label("determined_on"),
+        last_event(PersonEvent.kind == "management").label("managed_on"),
+        ongoing(RehabEpisode.form).label("episode_form"),
+        ongoing(RehabEpisode.start_date).label("episode_start"),
+        open_state.label("open_state"),
+        maintain_column_froms=True,
+    )
+
+
+def registry_values(row, units: dict[int, tuple[str, str]]) -> list:
+    code, name = units.get(row.unit_id, ("", ""))
+    state = row.state
+    current = STATE_LABELS.get(state, state)  # StrEnum keys: the code string finds them
+    if state == State.CLOSED.value and row.closed_reason:
+        current = f"{current} ({CLOSING_REASONS.get(row.closed_reason, row.closed_reason)})"
+    return [
+        row.full_name,
+        row.birth_date or row.birth_year,
+        SEXES.get(row.sex, ""),
+        row.id_number,
+        ETHNICITY_CODES.get(row.ethnicity or "", ""),
+        row.occupation,
+        OCCUPATION_GROUPS.get(row.occupation_group or "", ""),
+        code,
+        row.address,
+        IMPORT_STATES.get(state if state != State.CLOSED.value else (row.open_state or ""), ""),
+        row.determined_on,
+        DRUGS.get(row.main_drug or "", ""),
+        row.managed_on,
+        row.notes,
+        current,
+        REHAB_FORMS.get(row.episode_form, row.episode_form) if row.episode_form else None,
+        row.episode_start,
+        row.management_until if state == State.USER.value else None,
+        name,
+    ]
+
+
+def registry_rows(statement: Select, units: dict[int, tuple[str, str]]) -> Iterator[list]:
+    """The list's rows as cell values, streamed from the database a chunk at a time."""
+    result = db.session.execute(statement.execution_options(yield_per=YIELD_PER))
+    try:
+        for row in result:
+            yield registry_values(row, units)
+    finally:
+        result.close()
+
+
+def scoped_unit_names(user: User) -> dict[int, tuple[str, str]]:
+    """{unit id: (code, name)} of every unit in the user's scope (one query)."""
+    return {uid: (code, name) for uid, code, name in db.session.execute(
+        select(Unit.id, Unit.code, Unit.name).where(Unit.path.startswith(user.unit.path)))}
+
+
+def describe_filters(filters: PersonFilters, unit_name: str | None) -> str:
+    parts = []
+    if filters.q:
+        parts.append(f"tìm “{filters.q}”")
+    parts.append(f"tình trạng: {STATE_FILTERS.get(filters.state, '').lower()}")
+    if filters.sex:
+        parts.append(f"giới tính: {SEXES[filters.sex]}")
+    if filters.age_band:
+        parts.append(f"độ tuổi: {settings.get('age_bands')[int(filters.age_band)][0].lower()}")
+    if filters.drug:
+        parts.append(f"loại ma túy: {DRUGS[filters.drug]}")
+    if unit_name:
+        parts.append(f"đơn vị: {unit_name}")
+    if filters.due:
+        parts.append(f"việc cần làm: {DUE_FILTERS[filters.due].lower()}")
+    parts.append(f"sắp xếp: {SORTS.get(filters.sort, SORTS['name']).lower()}")
+    return "Điều kiện lọc: " + "; ".join(parts) + "."
+
+
+def registry_workbook(user: User, filters: PersonFilters, today: date | None = None) -> Export:
+    """The registry list with its filters, written row by row into a temporary file."""
+    today = today or today_local()
+    units = scoped_unit_names(user)
+    statement = registry_select(user, filters, today)  # also reports a bad `unit` filter
+    list_code, list_name = user.unit.code, None
+    if filters.unit and "unit" not in filters.errors:
+        list_code = filters.unit
+        list_name = next((name for code, name in units.values() if code == filters.unit), None)
+    book = excel.Workbook(constant_memory=True, title="Danh sách đối tượng")
+    sheet = book.sheet(
+        "Danh sách đối tượng", user.unit, REGISTRY_TITLES.get(filters.state, REGISTRY_TITLES[""]),
+        [f"Tính đến ngày {vn_date(today)}", describe_filters(filters, list_name)],
+        REGISTRY_COLUMNS, landscape=True, autofilter=True, freeze_columns=1, issued_on=today)
+    count = 0
+    try:
+        for values in registry_rows(statement, units):
+            sheet.row(values)
+            count += 1
+    except BaseException:
+        book.close().close()  # xlsxwriter's own temporary files go with it
+        raise
+    sheet.blank()
+    sheet.note(f"Tổng số: {vn_number(count)} người.", "heading")
+    sheet.note("Danh sách có dữ liệu cá nhân nhạy cảm (Nghị định 13/2023/NĐ-CP): chỉ dùng cho "
+               "công tác quản lý, không sao chép, chuyển cho người không có trách nhiệm.",
+               "italic")
+    sheet.signatures(("NGƯỜI LẬP DANH SÁCH", "(Ký, ghi rõ họ tên)"), SIGN_HEAD)
+    return Export(book.close(), count, list_code)
