@@ -46,6 +46,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .audit import services as audit_services
     from .audit import models as _audit_models  # noqa: F401
     from .plans import models as _plans_models  # noqa: F401
+    from .imports import models as _imports_models  # noqa: F401
     from .registry import models as _registry_models  # noqa: F401
     from .reports import models as _reports_models  # noqa: F401
     from .settings import models as _settings_models  # noqa: F401
@@ -60,6 +61,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .registry import cli as _registry_cli  # noqa: F401
     from .registry import routes as registry
     from .exports import routes as exports
+    from .imports import routes as imports
     from .plans import routes as plans
     from .reports import routes as reports
     from .settings import routes as settings_routes
@@ -69,7 +71,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .units import routes as units
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   admin, settings_routes):
+                   imports, admin, settings_routes):
         app.register_blueprint(module.bp)
     demo.register(app)
 

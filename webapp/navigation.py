@@ -8,6 +8,7 @@ MENU = [
     ("main.home", "Trang chủ", None),
     ("registry.index", "Danh sách đối tượng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("registry.transfers", "Chuyển hồ sơ", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
+    ("imports.index", "Nhập từ Excel", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("reports.index", "Báo cáo tháng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("plans.quotas", "Chỉ tiêu", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("stats.index", "Thống kê", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),

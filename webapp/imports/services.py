@@ -1,0 +1,712 @@
+"""Importing persons from Excel: upload → check (chunk by chunk) → preview → confirm.
+
+Every rule about a person is the registry's (`registry.services`); this module only reads the
+cells, maps the Vietnamese texts to codes, finds who is already registered, and writes the
+clean rows in one transaction on confirmation. Nothing reaches the registry before that.
+"""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
+
+from flask import abort
+from openpyxl.utils.datetime import from_excel
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit import services as audit
+from ..auth.models import User
+from ..extensions import db
+from ..forms import DateParseError, parse_birth, parse_vn_date
+from ..registry import services as registry
+from ..registry.models import Person
+from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
+from ..scoping import in_scope, province_of
+from ..timeutil import now_utc, to_local
+from ..units.models import Level, Unit
+from ..vntext import fold
+from . import legacy, reader
+from .columns import COLUMNS, STATUSES
+from .models import ImportJob, JobStatus
+
+CHUNK = 500
+KEEP_DAYS = 30  # an unconfirmed upload's cells are dropped after this
+PLACEHOLDER = "Chưa rõ (nhập từ Excel)"
+MAX_SHOWN = 1000  # bad cells / conversions listed on the preview; the counts are always whole
+
+FORMULA = "Ô chứa công thức; vui lòng dán giá trị (Dán đặc biệt → Giá trị) thay cho công thức."
+
+
+class ImportRefused(Exception):
+    """A confirmation that cannot go ahead; `message` tells the user why."""
+
+    def __init__(self, message: str, changed: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.changed = changed
+
+
+# --- Jobs -----------------------------------------------------------------------------------
+
+def get_job_or_404(user: User, job_id: int) -> ImportJob:
+    """A job is its uploader's alone: anyone else gets 404, as for anything out of scope."""
+    job = db.session.get(ImportJob, job_id)
+    if job is None or job.user_id != user.id:
+        abort(404)
+    return job
+
+
+def recent_jobs(user: User, limit: int = 20) -> list[ImportJob]:
+    return list(db.session.scalars(
+        select(ImportJob).where(ImportJob.user_id == user.id)
+        .options(defer(ImportJob.rows), defer(ImportJob.results))
+        .order_by(ImportJob.created_at.desc(), ImportJob.id.desc()).limit(limit)))
+
+
+def forget_old_jobs(user: User) -> None:
+    """The cells of an upload are personal data: an unconfirmed upload is not kept for ever."""
+    cutoff = now_utc() - timedelta(days=KEEP_DAYS)
+    for old in db.session.scalars(select(ImportJob).where(
+            ImportJob.user_id == user.id, ImportJob.created_at < cutoff,
+            ImportJob.status.in_([JobStatus.CHECKING.value, JobStatus.READY.value]))):
+        old.status, old.rows, old.results = JobStatus.FAILED.value, None, []
+        old.error = (f"Lần tải lên này đã quá {KEEP_DAYS} ngày mà chưa được xác nhận nên dữ "
+                     "liệu đã được xóa. Vui lòng tải tệp lên lại.")
+
+
+def create_job(user: User, filename: str, data: bytes) -> ImportJob:
+    """Read the upload into a job; a file that cannot be imported gives a failed job."""
+    forget_old_jobs(user)
+    job = ImportJob(user_id=user.id, unit_id=user.unit_id, filename=_safe_name(filename),
+                    file_size=len(data), file_sha256=hashlib.sha256(data).hexdigest(),
+                    rows=None, results=[])
+    db.session.add(job)
+    try:
+        found = reader.read(data)
+    except reader.FileRefused as refused:
+        job.status, job.error = JobStatus.FAILED.value, refused.message
+        db.session.flush()
+        return job
+    notices = list(found.notices)
+    earlier = db.session.scalar(
+        select(ImportJob).where(ImportJob.user_id == user.id,
+                                ImportJob.file_sha256 == job.file_sha256,
+                                ImportJob.status == JobStatus.CONFIRMED.value)
+        .order_by(ImportJob.id.desc()).limit(1))
+    if earlier is not None:
+        notices.append(f"Bạn đã nhập tệp này lúc {_when(earlier.confirmed_at)}; những người "
+                       "đã có hồ sơ sẽ được bỏ qua, không thêm lần nữa.")
+    job.meta = {"sheet": found.sheet, "header_line": found.header_line,
+                "columns": found.columns, "notices": notices}
+    job.rows = found.rows
+    job.progress_total = len(found.rows)
+    db.session.flush()
+    return job
+
+
+def _safe_name(filename: str | None) -> str:
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in unicodedata.normalize("NFC", name) if c.isprintable()).strip()
+    return (name or "tep-tai-len.xlsx")[:255]
+
+
+def _when(moment: datetime | None) -> str:
+    return to_local(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
+
+
+def advance(job: ImportJob, user: User, limit: int | None = None) -> bool:
+    """Check the next `limit` rows; True once every row is checked. The caller commits."""
+    if job.status != JobStatus.CHECKING.value:
+        return True
+    limit = limit or CHUNK
+    rows = job.rows or []
+    start = job.progress_done
+    seen: dict[str, int] = {}
+    for result in job.results or []:
+        for key in result.get("keys", ()):
+            seen.setdefault(key, result["line"])
+    checked = check_rows(rows[start:start + limit], user, seen)
+    job.results = list(job.results or []) + [c.result for c in checked]
+    job.progress_done = start + len(checked)
+    if job.progress_done >= len(rows):
+        job.status = JobStatus.READY.value
+        job.summary = summarize(job.results)
+    return job.status != JobStatus.CHECKING.value
+
+
+def advance_and_save(job: ImportJob, user: User) -> None:
+    """One step of checking, committed; a step taken meanwhile by another worker wins."""
+    try:
+        advance(job, user)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+    db.session.refresh(job)
+
+
+# --- Reading the cells ------------------------------------------------------------------------
+
+@dataclass
+class Checked:
+    """One row: the JSON shown on the preview, and (when clean) what the confirmation writes."""
+
+    result: dict
+    data: dict | None = None
+    events: list[tuple[EventKind, dict]] = field(default_factory=list)
+
+
+class _Row:
+    def __init__(self, raw: dict):
+        self.line = raw["line"]
+        self.cells = raw["cells"]
+        # A row is typed in one go: its clearly legacy cells decide for its ambiguous ones.
+        self.hint = legacy.common_encoding(
+            unicodedata.normalize("NFC", " ".join(v.split()))
+            for v in self.cells.values() if isinstance(v, str))
+        self.errors: list[list[str]] = [[p["col"], p["msg"]] for p in raw.get("problems", ())]
+        self.notes: list[list[str]] = []
+        self.conversions: list[list[str]] = []
+
+    def error(self, key: str, message: str) -> None:
+        if not any(k == key for k, _ in self.errors):
+            self.errors.append([key, message])
+
+    def has_error(self, key: str) -> bool:
+        return any(k == key for k, _ in self.errors)
+
+    def raw(self, key: str):
+        """The cell's value, with formulas and Excel errors reported; None when empty."""
+        value = self.cells.get(key)
+        if isinstance(value, dict):
+            if "formula" in value:
+                self.error(key, FORMULA)
+            elif "error" in value:
+                self.error(key, f"Ô đang báo lỗi {value['error']}; vui lòng nhập giá trị đúng.")
+            else:
+                return value
+            return None
+        return value
+
+    def text(self, key: str, multiline: bool = False, legacy_fonts: bool = True) -> str | None:
+        """Trimmed, NFC, legacy fonts converted; each change is shown on the preview."""
+        value = self.raw(key)
+        if value is None or isinstance(value, dict):
+            return None
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if not isinstance(value, str):
+            return str(value)
+        text, changes = value, []
+        composed = unicodedata.normalize("NFC", text)
+        if composed != text:
+            changes.append([key, "nfc", text, composed])
+            text = composed
+        if multiline:
+            tidy = "\n".join(" ".join(line.split()) for line in text.strip().splitlines())
+        else:
+            tidy = " ".join(text.split())
+        if tidy != text:
+            changes.append([key, "trim", text, tidy])
+            text = tidy
+        found = legacy.detect(text, self.hint) if legacy_fonts else None
+        if found is not None:
+            changes.append([key, found.encoding, text, found.after])
+            text = found.after
+        self.conversions.extend(changes)
+        return text or None
+
+    def date(self, key: str, year_allowed: bool) -> tuple[date | None, int | None]:
+        value = self.raw(key)
+        if value is None:
+            return None, None
+        if isinstance(value, dict):  # {"date": iso}: a real Excel date
+            day = date.fromisoformat(value["date"])
+            return day, day.year
+        if isinstance(value, (int, float)):
+            if float(value).is_integer() and 1900 <= value <= 2100:
+                if year_allowed:
+                    return None, int(value)
+                self.error(key, f"Vui lòng nhập ngày đầy đủ dạng dd/mm/yyyy (ô chỉ có năm "
+                                f"{int(value)}).")
+                return None, None
+            if 3000 <= value <= 80000:  # a date whose cell lost its date format
+                day = from_excel(value).date()
+                self.notes.append([key, f"Ô dạng số {value:g} được hiểu là ngày "
+                                        f"{day:%d/%m/%Y} (số ngày của Excel)."])
+                return day, day.year
+            self.error(key, "Ngày không hợp lệ; vui lòng nhập dạng dd/mm/yyyy.")
+            return None, None
+        text = self.text(key) or ""
+        if not text:
+            return None, None
+        try:
+            if len(text) == 10 and text[4] == "-" and text[7] == "-":  # 2021-03-07
+                day = date.fromisoformat(text)
+                return day, day.year
+            if year_allowed:
+                return parse_birth(text)
+            return parse_vn_date(text), None
+        except (DateParseError, ValueError) as exc:
+            message = str(exc) if isinstance(exc, DateParseError) else \
+                "Ngày phải theo dạng dd/mm/yyyy, ví dụ 07/03/2023."
+            if year_allowed:
+                message += " Hoặc chỉ nhập năm sinh, ví dụ 1990."
+            self.error(key, message)
+            return None, None
+
+    def choice(self, key: str, mapping: dict[str, str], message: str,
+               aliases: dict[str, str] | None = None) -> str | None:
+        """A value of a list. A value of the list as typed is never taken for legacy text
+        ("Thái" is also TCVN3 for "Thỏi"); otherwise the converted text is tried."""
+        for legacy_fonts in (False, True):
+            before = len(self.conversions)
+            text = self.text(key, legacy_fonts=legacy_fonts)
+            if text is None:
+                return None
+            folded = _compact(text)
+            for code, label in mapping.items():
+                if _compact(label) == folded:
+                    return code
+            if aliases and folded in aliases:
+                return aliases[folded]
+            del self.conversions[before:]  # tried again below, or reported as wrong
+        text = self.text(key)
+        self.error(key, message.format(value=text))
+        return None
+
+
+def _compact(text: str) -> str:
+    return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+_ETHNICITY_ALIASES = {
+    "mong": "08", "hmong": "08", "meo": "08", "ede": "12", "rade": "12", "jrai": "10",
+    "bahnar": "13", "khome": "05", "bru": "23", "vankieu": "23",
+    "khomu": "29", "kmu": "29", "hre": "19", "mnong": "20",
+}
+_STATUS_ALIASES = {
+    "nguoinghienmatuy": "addict", "nghienmatuy": "addict", "conghien": "addict",
+    "nguoisudungtraiphepchatmatuy": "user", "sudungtraiphepchatmatuy": "user",
+    "sudungtraiphep": "user", "nghinghienchuaxacdinh": "suspected", "chuaxacdinh": "suspected",
+}
+_DRUG_ALIASES = {"heroine": "heroin", "mtth": "synthetic", "matuyda": "synthetic",
+                 "thuoclac": "synthetic", "canxa": "cannabis"}
+_SEX_ALIASES = {"nam": "M", "nu": "F", "gioitinhnam": "M", "gioitinhnu": "F"}
+
+
+def _code_text(row: _Row, key: str, digits: int) -> str | None:
+    """A code typed as text, or as a number that lost its leading zeros."""
+    value = row.raw(key)
+    if value is None or isinstance(value, dict):
+        return None
+    if isinstance(value, (int, float)):
+        if not float(value).is_integer() or value < 0:
+            row.error(key, "Giá trị phải là dãy chữ số.")
+            return None
+        text = str(int(value))
+        if len(text) < digits:
+            padded = text.zfill(digits)
+            row.notes.append([key, f"Ô dạng số {text} đã được thêm số 0 ở đầu thành {padded} "
+                                   "(nên định dạng cột là Văn bản)."])
+            return padded
+        return text
+    return row.text(key)
+
+
+def _parse(row: _Row, units: dict[str, Unit], user: User) -> dict:
+    """The registry's data dict for this row (unit resolved), errors collected on `row`."""
+    data: dict = {"full_name": row.text("full_name")}
+    data["birth_date"], data["birth_year"] = row.date("birth", year_allowed=True)
+    data["sex"] = row.choice("sex", {"M": "Nam", "F": "Nữ"}, "Giới tính phải là “Nam” hoặc “Nữ” "
+                             "(đang ghi “{value}”).", _SEX_ALIASES)
+    data["id_number"] = registry.normalize_id_number(_code_text(row, "id_number", 12))
+    ethnicity = row.raw("ethnicity")
+    if isinstance(ethnicity, (int, float)) and float(ethnicity).is_integer() and \
+            f"{int(ethnicity):02d}" in ETHNICITY_CODES:
+        data["ethnicity"] = f"{int(ethnicity):02d}"
+    elif isinstance(ethnicity, str) and ethnicity.strip() in ETHNICITY_CODES:
+        data["ethnicity"] = ethnicity.strip()
+    else:
+        data["ethnicity"] = row.choice(
+            "ethnicity", ETHNICITY_CODES,
+            "Dân tộc “{value}” không có trong danh mục 54 dân tộc (xem trang Hướng dẫn của "
+            "tệp mẫu).", _ETHNICITY_ALIASES)
+    data["occupation"] = row.text("occupation")
+    data["occupation_group"] = row.choice(
+        "occupation_group", OCCUPATION_GROUPS,
+        "Nhóm nghề phải là “Nông nghiệp” hoặc “Phi nông nghiệp” (đang ghi “{value}”).")
+    data["address"] = row.text("address")
+    data["main_drug"] = row.choice(
+        "main_drug", DRUGS, "Loại ma túy phải là một trong: "
+        + ", ".join(f"“{v}”" for v in DRUGS.values()) + " (đang ghi “{value}”).", _DRUG_ALIASES)
+    data["notes"] = row.text("notes", multiline=True)
+    data["status"] = row.choice(
+        "status", STATUSES, "Tình trạng phải là “Nghiện”, “Sử dụng trái phép” hoặc "
+        "“Nghi nghiện” (đang ghi “{value}”).", _STATUS_ALIASES)
+    if data["status"] is None and not row.has_error("status"):
+        row.error("status", "Vui lòng nhập tình trạng: Nghiện, Sử dụng trái phép hoặc "
+                            "Nghi nghiện.")
+    data["determination_date"], _ = row.date("determination_date", year_allowed=False)
+    data["management_date"], _ = row.date("management_date", year_allowed=False)
+    data["unit"] = _unit(row, units, user)
+    return data
+
+
+def _unit(row: _Row, units: dict[str, Unit], user: User) -> Unit | None:
+    code = _code_text(row, "unit_code", 5)
+    if code is None:
+        if row.has_error("unit_code"):
+            return None
+        if user.unit.level == Level.COMMUNE:
+            return user.unit  # an officer's own commune, as the template says
+        row.error("unit_code", "Vui lòng nhập mã xã (mã đơn vị hành chính nơi cư trú).")
+        return None
+    unit = units.get(code)
+    if unit is None:
+        row.error("unit_code", f"Không có xã nào mang mã “{code[:20]}” trong danh mục đơn vị hành "
+                               "chính.")
+    elif unit.level != Level.COMMUNE:
+        row.error("unit_code", f"Mã “{code}” là của {unit.name}, không phải mã xã, phường, thị "
+                               "trấn.")
+    elif not in_scope(user, unit):
+        row.error("unit_code", f"{unit.name} (mã {code}) không thuộc phạm vi của bạn.")
+    else:
+        return unit
+    return None
+
+
+# Registry field → template column, to place the registry's messages on the right cell.
+_FIELD_COLUMN = {"full_name": "full_name", "sex": "sex", "birth": "birth",
+                 "id_number": "id_number", "ethnicity": "ethnicity", "occupation": "occupation",
+                 "occupation_group": "occupation_group", "main_drug": "main_drug",
+                 "unit": "unit_code", "address": "address", "notes": "notes"}
+
+
+def _person_data(data: dict) -> dict:
+    keys = ("full_name", "sex", "birth_date", "birth_year", "id_number", "ethnicity",
+            "occupation", "occupation_group", "unit", "address", "main_drug", "notes")
+    return {k: data.get(k) for k in keys}
+
+
+def _events(row: _Row, data: dict, person_data: dict, filename_note: str) \
+        -> list[tuple[EventKind, dict]]:
+    """The timeline the status implies, checked with the registry's own event rules."""
+    status = data["status"]
+    determined, managed = data["determination_date"], data["management_date"]
+    events: list[tuple[EventKind, dict]] = []
+    if status == "suspected":
+        for key, day in (("determination_date", determined), ("management_date", managed)):
+            if day is not None:
+                row.error(key, "Tình trạng “Nghi nghiện” không có ngày này; vui lòng để trống "
+                               "hoặc sửa Tình trạng.")
+        return events
+    if status == "user":
+        if determined is not None:
+            row.error("determination_date", "Đã xác định nghiện thì ghi Tình trạng là "
+                                            "“Nghiện”; nếu chưa, vui lòng để trống ô này.")
+        if managed is None and not row.has_error("management_date"):
+            row.error("management_date", "Vui lòng nhập ngày đưa vào quản lý (Tình trạng là "
+                                         "Sử dụng trái phép).")
+    if status == "addict" and determined is None and not row.has_error("determination_date"):
+        row.error("determination_date", "Vui lòng nhập ngày xác định nghiện (Tình trạng là "
+                                        "Nghiện).")
+    if managed is not None and status in ("user", "addict"):
+        events.append((EventKind.MANAGEMENT, {"event_date": managed, "doc_number": PLACEHOLDER,
+                                              "note": filename_note}))
+    if determined is not None and status == "addict":
+        events.append((EventKind.DETERMINATION, {"event_date": determined, "addicted": True,
+                                                 "facility": PLACEHOLDER,
+                                                 "note": filename_note}))
+    events.sort(key=lambda e: e[1]["event_date"])
+    if person_data.get("birth_year") is None or row.has_error("birth"):
+        return events  # the dates cannot be checked against the age yet
+    born = person_data.get("birth_date")
+    person = SimpleNamespace(birth_date=born, birth_year=person_data["birth_year"],
+                             born_on=born or date(person_data["birth_year"], 1, 1), events=[])
+    for kind, event in events:
+        column = "management_date" if kind == EventKind.MANAGEMENT else "determination_date"
+        if row.has_error(column):
+            continue
+        problems = registry.validate_event(person, kind, dict(event))
+        for message in problems.values():
+            row.error(column, message)
+        person.events.append(SimpleNamespace(kind=kind.value, event_date=event["event_date"],
+                                             addicted=event.get("addicted"), term_end=None,
+                                             reason=None, id=None))
+    return events
+
+
+def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
+               filename: str = "") -> list[Checked]:
+    """Check rows against the registry; `seen` (key → line) finds repeats across chunks."""
+    rows = [_Row(raw) for raw in raw_rows]
+    codes = set()
+    for row in rows:
+        value = row.cells.get("unit_code")
+        if isinstance(value, (int, float)) and float(value).is_integer():
+            codes.add(str(int(value)).zfill(5))
+            codes.add(str(int(value)))
+        elif isinstance(value, str):
+            codes.add(" ".join(value.split()))
+    units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))} \
+        if codes else {}
+    parsed = [(row, _parse(row, units, user)) for row in rows]
+
+    ids = {d["id_number"] for _, d in parsed if d.get("id_number")}
+    names = {fold(d["full_name"]) for _, d in parsed if d.get("full_name")}
+    by_id = {p.id_number: p for p in db.session.scalars(
+        select(Person).where(Person.id_number.in_(ids)))} if ids else {}
+    by_name: dict[tuple[str, int], list[Person]] = {}
+    if names:
+        province = province_of(user.unit)
+        for person in db.session.scalars(select(Person).where(
+                Person.name_folded.in_(names),
+                Person.unit_id.in_(select(Unit.id).where(Unit.path.startswith(province.path))))):
+            by_name.setdefault((person.name_folded, person.birth_year), []).append(person)
+
+    note = f"Nhập từ tệp Excel “{filename}”." if filename else "Nhập từ tệp Excel."
+    out = []
+    for row, data in parsed:
+        out.append(_check(row, data, user, seen, by_id, by_name, note))
+    return out
+
+
+def _check(row: _Row, data: dict, user: User, seen: dict[str, int], by_id, by_name,
+           note: str) -> Checked:
+    person_data = _person_data(data)
+    for name, message in registry.validate_person(person_data, user).items():
+        column = _FIELD_COLUMN.get(name, "full_name")
+        if not row.has_error(column):
+            row.error(column, message)
+    events = _events(row, data, person_data, note)
+
+    keys = []
+    if person_data.get("id_number"):
+        keys.append(f"id:{person_data['id_number']}")
+    if person_data.get("full_name") and person_data.get("birth_year") and data.get("unit"):
+        born = person_data.get("birth_date")
+        keys.append(f"nb:{fold(person_data['full_name'])}|{person_data['birth_year']}|"
+                    f"{born.isoformat() if born else ''}|{data['unit'].code}")
+    for key in keys:
+        if key in seen:
+            column = "id_number" if key.startswith("id:") else "full_name"
+            why = "cùng số định danh" if column == "id_number" else \
+                "cùng họ tên, ngày sinh và xã"
+            row.error(column, f"Trùng với dòng {seen[key]} ({why}).")
+        else:
+            seen[key] = row.line
+
+    match = None
+    if not row.errors:
+        match = _existing(row, person_data, user, by_id, by_name)
+
+    result = {"line": row.line, "keys": keys, "data": _display(data)}
+    if row.errors:
+        order = {c.key: i for i, c in enumerate(COLUMNS)}
+        result["errors"] = sorted(row.errors, key=lambda e: order.get(e[0], 99))
+        result["status"] = "error"
+    elif match is not None:
+        result["status"], result["match"] = "skip", match
+    else:
+        result["status"] = "create"
+    if row.notes:
+        result["notes"] = row.notes
+    if row.conversions:
+        result["conversions"] = row.conversions
+    checked = Checked(result)
+    if result["status"] == "create":
+        checked.data, checked.events = person_data, events
+    return checked
+
+
+def _existing(row: _Row, data: dict, user: User, by_id, by_name) -> dict | None:
+    """The registered person this row is, if any; out of scope, only the commune is named."""
+    if data.get("id_number") and data["id_number"] in by_id:
+        person = by_id[data["id_number"]]
+        if not in_scope(user, person.unit):
+            row.error("id_number", f"Số định danh này đã có hồ sơ tại {person.unit.name}; "
+                                   "không thể nhập trùng. Nếu người này đã chuyển đến, vui lòng "
+                                   "đề nghị chuyển hồ sơ.")
+            return None
+        return {"person_id": person.id, "reason": "id_number", "unit": person.unit.name}
+    folded = fold(data["full_name"])
+    elsewhere = []
+    for person in by_name.get((folded, data["birth_year"]), ()):
+        same_birth = (data["birth_date"] is None or person.birth_date is None
+                      or person.birth_date == data["birth_date"])
+        other_id = data.get("id_number") and person.id_number and \
+            person.id_number != data["id_number"]
+        if person.unit_id == data["unit"].id and same_birth and not other_id:
+            return {"person_id": person.id, "reason": "name_birth", "unit": person.unit.name}
+        if same_birth and not other_id:
+            elsewhere.append(person.unit.name)
+    if elsewhere:
+        row.notes.append(["full_name", "Có thể trùng với hồ sơ cùng họ tên, năm sinh tại "
+                                       f"{', '.join(sorted(set(elsewhere)))}; vẫn thêm mới. "
+                                       "Vui lòng kiểm tra lại sau khi nhập."])
+    return None
+
+
+def _display(data: dict) -> dict:
+    born = data.get("birth_date")
+    unit = data.get("unit")
+    return {
+        "full_name": data.get("full_name"), "sex": data.get("sex"),
+        "birth": born.strftime("%d/%m/%Y") if born else data.get("birth_year"),
+        "id_number": data.get("id_number"), "unit": unit.name if unit else None,
+        "status": data.get("status"),
+    }
+
+
+def summarize(results: list[dict]) -> dict:
+    counts = {"rows": len(results), "create": 0, "skip": 0, "error": 0, "cells": 0,
+              "tcvn3": 0, "vni": 0, "nfc": 0, "trim": 0, "user_rows": 0, "addict_rows": 0}
+    for result in results:
+        counts[result["status"]] += 1
+        counts["cells"] += len(result.get("errors", ()))
+        for _, kind, *_ in result.get("conversions", ()):
+            counts[kind] += 1
+        if result["status"] == "create":
+            status = result["data"].get("status")
+            counts["user_rows"] += status == "user"
+            counts["addict_rows"] += status == "addict"
+    return counts
+
+
+# --- The preview ----------------------------------------------------------------------------
+
+@dataclass
+class Preview:
+    job: ImportJob
+    summary: dict
+    errors: list[tuple[int, str, str]]
+    notes: list[tuple[int, str, str]]
+    conversions: list[tuple[int, str, str, str, str]]
+    created: list[dict]
+    skipped: list[dict]
+    shown_limit: int = MAX_SHOWN
+
+    @property
+    def can_confirm(self) -> bool:
+        return (self.job.status == JobStatus.READY.value and self.summary["error"] == 0
+                and self.summary["create"] > 0)
+
+
+CONVERSION_LABELS = {"tcvn3": "Phông TCVN3 (.VnTime) → Unicode",
+                     "vni": "Phông VNI (VNI-Times) → Unicode",
+                     "nfc": "Unicode tổ hợp → Unicode dựng sẵn (NFD → NFC)",
+                     "trim": "Bỏ khoảng trắng thừa"}
+
+
+def preview(job: ImportJob) -> Preview:
+    results = job.results or []
+    header = {c.key: c.header for c in COLUMNS}
+    errors, notes, conversions, created, skipped = [], [], [], [], []
+    for result in results:
+        line = result["line"]
+        for key, message in result.get("errors", ()):
+            errors.append((line, header.get(key, key), message))
+        for key, message in result.get("notes", ()):
+            notes.append((line, header.get(key, key), message))
+        for key, kind, before, after in result.get("conversions", ()):
+            if kind != "trim":  # counted, not listed: there are many and they are harmless
+                conversions.append((line, header.get(key, key), CONVERSION_LABELS[kind],
+                                    before, after))
+        if result["status"] == "create":
+            created.append(result)
+        elif result["status"] == "skip":
+            skipped.append(result)
+    return Preview(job, job.summary or summarize(results), errors, notes, conversions,
+                   created, skipped)
+
+
+# --- Confirmation ---------------------------------------------------------------------------
+
+def _signature(results: list[dict]) -> list:
+    return [(r["line"], r["status"], (r.get("match") or {}).get("person_id"),
+             tuple(tuple(e) for e in r.get("errors", ()))) for r in results]
+
+
+def confirm(job: ImportJob, user: User) -> int:
+    """Write every clean row in the caller's transaction; returns the number created.
+
+    Checks again first: if the registry changed since the preview (someone registered one of
+    these persons meanwhile), the new preview is saved and nothing is written.
+    """
+    if job.status == JobStatus.CONFIRMED.value:
+        raise ImportRefused(f"Tệp này đã được nhập lúc {_when(job.confirmed_at)}; không nhập "
+                            "lại lần nữa.")
+    if job.status == JobStatus.FAILED.value:
+        raise ImportRefused("Tệp này không nhập được; vui lòng sửa tệp và tải lên lại.")
+    if job.status != JobStatus.READY.value:
+        raise ImportRefused("Tệp đang được kiểm tra; vui lòng chờ kiểm tra xong.")
+    summary = job.summary or summarize(job.results or [])
+    if summary["error"]:
+        raise ImportRefused(f"Còn {summary['error']} dòng có lỗi. Vui lòng sửa tệp và tải lên "
+                            "lại; chưa có dữ liệu nào được ghi.")
+    fresh = check_rows(job.rows or [], user, {}, job.filename)
+    results = [c.result for c in fresh]
+    if _signature(results) != _signature(job.results or []):
+        job.results, job.summary = results, summarize(results)
+        raise ImportRefused("Danh sách đối tượng đã thay đổi kể từ khi kiểm tra tệp. Vui lòng "
+                            "xem lại kết quả kiểm tra mới trước khi xác nhận; chưa có dữ liệu "
+                            "nào được ghi.", changed=True)
+    if not any(c.data is not None for c in fresh):
+        raise ImportRefused("Không có người nào mới để thêm: mọi dòng đều đã có hồ sơ.")
+    # Claim the job first: a second confirmation running meanwhile fails on the version check.
+    job.status, job.confirmed_at = JobStatus.CONFIRMED.value, now_utc()
+    db.session.flush()
+    created = 0
+    for checked in fresh:
+        if checked.data is None:
+            continue
+        # checked.data went through validate_person just above (check_rows), cleaned and clean.
+        person = registry.save_person(None, dict(checked.data), user)
+        for kind, event in checked.events:
+            event = dict(event)
+            if registry.validate_event(person, kind, event):
+                raise ImportRefused("Dữ liệu đã thay đổi trong khi nhập; vui lòng thử lại.",
+                                    changed=True)
+            registry.add_event(person, kind, event, user)
+        checked.result["person_id"] = person.id
+        created += 1
+    db.session.flush()
+    job.results = results
+    job.summary = {**summarize(results), "created": created}
+    job.rows = None  # the cells are no longer needed once written
+    audit.record("import", "ImportJob", job.id,
+                 {"file": job.filename, "created": created, "skipped": job.summary["skip"],
+                  "rows": job.summary["rows"]})
+    return created
+
+
+def confirm_and_save(job: ImportJob, user: User) -> int:
+    """Confirm in one transaction: all rows or none."""
+    job_id = job.id
+    try:
+        created = confirm(job, user)
+        db.session.commit()
+        return created
+    except ImportRefused as refused:
+        if refused.changed and job.status != JobStatus.CONFIRMED.value:
+            db.session.commit()  # keep the new preview; no person was written
+        else:
+            db.session.rollback()
+        raise
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        current = db.session.get(ImportJob, job_id)
+        if current is not None and current.status == JobStatus.CONFIRMED.value:
+            raise ImportRefused("Tệp này vừa được nhập (xác nhận hai lần); không nhập lại.") \
+                from None
+        raise ImportRefused("Một người trong tệp vừa được đăng ký bởi người khác. Vui lòng tải "
+                            "lên lại để kiểm tra; chưa có dữ liệu nào được ghi.") from None
+
+
+__all__ = ["create_job", "advance", "advance_and_save", "preview", "confirm", "confirm_and_save",
+           "get_job_or_404", "recent_jobs", "ImportRefused"]
