@@ -97,3 +97,22 @@ def test_following_a_worklist_link_lists_exactly_the_persons_counted(login_as, a
 ])
 def test_the_monthly_report_is_due_on_the_third_of_the_next_month(today, period, due):
     assert report_due(today) == (period, due)
+
+
+def test_reports_waiting_for_review_and_the_units_own_report_are_on_the_worklist(app, demo):
+    from webapp.reports import services as reports
+
+    label, _ = report_due(TODAY)
+    month, year = (int(x) for x in label.split("/"))
+    with app.test_request_context():
+        xa = db.session.get(User, demo["users"]["xa"])
+        huyen = db.session.get(User, demo["users"]["huyen"])
+        own = [i.label for i in worklist(xa, TODAY)]
+        assert any(f"Báo cáo tháng {label} của đơn vị chưa gửi" in text for text in own)
+        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        sub = reports.save_draft(unit, year, month, {}, xa)
+        sub.status = "submitted"
+        db.session.commit()
+        waiting = [i.label for i in worklist(huyen, TODAY)]
+        assert f"1 báo cáo tháng {month:02d}/{year} chờ duyệt" in waiting
+        assert not any("của đơn vị chưa gửi" in item.label for item in worklist(xa, TODAY))

@@ -68,4 +68,36 @@ def worklist(user: User, today: date | None = None) -> list[Item] | None:
         if count:
             items.append(Item(f"{count} đề nghị chuyển hồ sơ giữa các xã đang chờ xử lý",
                               count, url_for("registry.transfers")))
+    items.extend(_report_items(user, today))
+    return items
+
+
+def _report_items(user: User, today: date) -> list[Item]:
+    """Reports waiting for this user's review, and this unit's own reports not yet sent."""
+    from ..reports.models import MonthlySubmission
+    from ..units.models import Unit
+
+    items = []
+    waiting = db.session.execute(
+        select(MonthlySubmission.year, MonthlySubmission.month, func.count())
+        .join(Unit, Unit.id == MonthlySubmission.unit_id)
+        .where(Unit.parent_id == user.unit_id, MonthlySubmission.status == "submitted")
+        .group_by(MonthlySubmission.year, MonthlySubmission.month)
+        .order_by(MonthlySubmission.year, MonthlySubmission.month)).all()
+    for year, month, count in waiting:
+        items.append(Item(f"{count} báo cáo tháng {month:02d}/{year} chờ duyệt", count,
+                          url_for("reports.period", period=f"{year:04d}-{month:02d}"), True))
+    if user.unit.parent_id is not None:
+        label, due = report_due(today)
+        month, year = (int(x) for x in label.split("/"))
+        sub = db.session.scalar(select(MonthlySubmission).where(
+            MonthlySubmission.unit_id == user.unit_id, MonthlySubmission.year == year,
+            MonthlySubmission.month == month))
+        if sub is None or sub.status in ("draft", "returned"):
+            state = "bị trả lại, cần sửa và gửi lại" if sub and sub.status == "returned" \
+                else "chưa gửi"
+            items.append(Item(f"Báo cáo tháng {label} của đơn vị {state} (hạn {due:%d/%m/%Y})",
+                              1, url_for("reports.submission", period=f"{year:04d}-{month:02d}",
+                                         unit_code=user.unit.code),
+                              today > due or (sub is not None and sub.status == "returned")))
     return items
