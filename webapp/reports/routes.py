@@ -55,7 +55,7 @@ def period(period: str):
                    prev=_shift(year, month, -1), next=_shift(year, month, 1))
     if view == "year":
         units, grid = services.year_grid(root, year)
-        context.update(units=units, grid=grid)
+        context.update(units=units, grid=grid, due_of=services.due_date)
         return render("reports/year.html", **context)
     return render("reports/period.html", "reports/_period_rows.html", **context)
 
