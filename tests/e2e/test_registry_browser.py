@@ -55,3 +55,13 @@ def test_an_officer_registers_finds_and_determines_a_person(page, sign_in):
     form.get_by_role("button", name="Lưu").click()
     expect(page.locator("#person-state")).to_have_text("Người nghiện ma túy")
     expect(page.locator("#timeline")).to_contain_text("Có nghiện")
+
+
+def test_the_registry_download_says_it_is_being_prepared_until_the_file_arrives(page, sign_in):
+    sign_in(page, "xa")
+    page.goto("/persons/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải Excel").click()
+        expect(page.locator("#export-note")).to_be_visible()
+    assert download.value.suggested_filename.startswith("danh-sach-doi-tuong-99101-")
+    expect(page.locator("#export-note")).to_be_hidden()

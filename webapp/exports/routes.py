@@ -27,6 +27,10 @@ def _send(stream, name: str):
     response = send_file(stream, mimetype=XLSX, as_attachment=True, download_name=name,
                          max_age=0, etag=False, last_modified=None)
     response.headers["Cache-Control"] = "no-store, private"
+    # Tells the page (static/js/download.js) that the file is ready; a random token, no data.
+    token = request.args.get("dl", "")
+    if token.isalnum() and len(token) <= 32:
+        response.set_cookie("download_ready", token, max_age=60, samesite="Lax")
     return response
 
 
