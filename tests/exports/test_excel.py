@@ -8,15 +8,13 @@ are skipped, except when the environment variable CI is set: then they fail.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
 
 import openpyxl
 import pytest
+from libreoffice import convert
 import xlsxwriter
 from sqlalchemy import select
 
@@ -155,29 +153,8 @@ def test_a_wrapped_text_row_is_given_its_height():
 
 # --- Every workbook the product makes, through LibreOffice ------------------------------------
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def libreoffice_roundtrip(path: Path, tmp_path: Path) -> Path:
-    """Convert with LibreOffice headless (xlsx → xlsx) and return the converted file."""
-    if SOFFICE is None:
-        message = "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    outdir = tmp_path / "converted"
-    outdir.mkdir()
-    profile = tmp_path / "lo-profile"  # its own profile: no clash with a running LibreOffice
-    result = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), str(path)],
-        capture_output=True, text=True, timeout=240,
-        env={**os.environ, "HOME": str(tmp_path)})
-    converted = outdir / path.name
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert converted.exists() and converted.stat().st_size > 0, result.stdout + result.stderr
-    assert "Error" not in result.stderr, result.stderr
-    return converted
+    return convert(path, tmp_path)
 
 
 @pytest.fixture
