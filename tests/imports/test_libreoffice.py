@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from libreoffice import convert
 from xlsx_files import counts, fill_template, upload_and_check
 

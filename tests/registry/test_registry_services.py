@@ -17,7 +17,7 @@ from werkzeug.exceptions import NotFound
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import User
 from webapp.extensions import db
-from webapp.registry.models import PERSON_FIELDS, Person, PersonEvent, TransferRequest
+from webapp.registry.models import PERSON_FIELDS, Person, PersonEvent
 from webapp.registry.services import (RegistryError, StaleEdit, add_event, cancel_transfer,
                                       decide_transfer, find_duplicates, request_transfer,
                                       save_person, validate_event, validate_person)

@@ -18,7 +18,7 @@ from webapp.registry.models import Person
 from webapp.registry.vocab import EventKind
 from webapp.timeutil import today_local
 from webapp.treatment import services
-from webapp.treatment.models import MethadonePeriod, PostRehabTerm, RehabEpisode
+from webapp.treatment.models import PostRehabTerm, RehabEpisode
 from webapp.units.models import Unit
 
 HX = {"HX-Request": "true"}
