@@ -26,6 +26,7 @@ COMMUNES = ("99101", "99102", "99103", "99104", "99201", "99202", "99203", "9930
             "99303")
 DISTRICTS = ("991", "992", "993")
 SUB_COLUMNS = ("id", "year", "month", "status", "snapshot", "snapshot_at", "submitted_at",
+               "first_submitted_at",
                "submitted_by_id", "decided_at", "decided_by_id", "created_at",
                "children_included", "warning_comment", "work_done")
 STEP_COLUMNS = ("id", "action", "from_status", "to_status", "comment", "user_id", "at")
@@ -149,6 +150,7 @@ def test_timestamps_are_in_order_inside_the_period_and_never_in_the_future(loade
         submits = [t.at for t in s.steps if t.action == "submit"]
         decisions = [t.at for t in s.steps if t.action in ("approve", "return")]
         assert s.submitted_at == (submits[-1] if submits else None)
+        assert s.first_submitted_at == (submits[0] if submits else None)
         assert s.snapshot_at == s.submitted_at
         assert s.decided_at == (decisions[-1] if decisions else None)
         assert s.created_at >= _local_utc(date(s.year, s.month, 20), time(0))

@@ -628,3 +628,14 @@ def test_two_first_submits_at_once_refuse_the_second_with_409(app, login_as, mak
     monkeypatch.setattr(services, "submission_for", real)
     assert response.status_code == 409
     assert [t[0] for t in state(app, "99101")["thread"]] == ["submit"]
+
+
+def test_a_report_returned_and_sent_again_after_the_due_day_was_still_sent_on_time(app, demo):
+    with app.app_context():
+        db.session.add(MonthlySubmission(
+            unit_id=unit("99101").id, year=YEAR, month=MONTH, status="submitted",
+            first_submitted_at=datetime(2025, 11, 2, 3, 0),   # 10:00 on the 2nd
+            submitted_at=datetime(2025, 11, 9, 3, 0)))        # corrected a week later
+        db.session.commit()
+        status = {s.unit.code: s for s in services.completeness(unit("991"), YEAR, MONTH)}["99101"]
+        assert status.submitted_on == date(2025, 11, 2) and status.on_time

@@ -302,6 +302,7 @@ def _submit(unit: Unit, year: int, month: int, data: dict, figures: _Figures, of
     sub.snapshot = [r.as_list() for r in figures.rows]
     sub.children_included = figures.included
     sub.snapshot_at = sub.submitted_at = at
+    sub.first_submitted_at = sub.first_submitted_at or at
     sub.submitted_by_id = officer.id
     _transition(sub, "submit", "submitted", officer, clean_text(figures.comment))
     sub.transitions[-1].at = at
@@ -454,5 +455,5 @@ def _counts(tree: dict, created: int) -> dict:
                 counts[f"{level}_{sub.status if sub else 'missing'}"] += 1
                 if sub is not None:
                     counts["reports"] += 1
-                    counts["late"] += bool(sub.frozen and to_local(sub.submitted_at).date() > due)
+                    counts["late"] += bool(sub.frozen and to_local(sub.first_submitted_at).date() > due)
     return dict(sorted(counts.items()))

@@ -46,6 +46,9 @@ class MonthlySubmission(db.Model):
     funding_contribution: Mapped[int | None] = mapped_column(BigInteger)
     funding_other: Mapped[int | None] = mapped_column(BigInteger)
     submitted_at: Mapped[datetime | None]
+    # Timeliness is judged on the first sending: a report returned for corrections and sent
+    # again after the due day was still sent on time.
+    first_submitted_at: Mapped[datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

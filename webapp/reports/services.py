@@ -248,6 +248,7 @@ def submit(unit: Unit, year: int, month: int, data: dict, user: User,
     sub.snapshot = [r.as_list() for r in rows]
     sub.children_included = agg.included if agg else None
     sub.snapshot_at = sub.submitted_at = now_utc()
+    sub.first_submitted_at = sub.first_submitted_at or sub.submitted_at
     sub.submitted_by_id = user.id
     sub.decided_at = sub.decided_by_id = None  # a resubmission waits for a new decision
     action = "submit"
@@ -311,7 +312,8 @@ class UnitStatus:
     @property
     def submitted_on(self) -> date | None:
         sub = self.submission
-        return to_local(sub.submitted_at).date() if sub and sub.submitted_at else None
+        first = sub and (sub.first_submitted_at or sub.submitted_at)
+        return to_local(first).date() if first else None
 
     @property
     def sent(self) -> bool:
