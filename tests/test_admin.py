@@ -139,3 +139,26 @@ def test_a_unit_outside_the_admins_list_is_refused_in_vietnamese(login_as):
     response = login_as("admin").post("/admin/users/new", data={**NEW, "unit_code": "00001"})
     assert response.status_code == 400
     assert "Giá trị đã chọn không hợp lệ." in response.get_data(as_text=True)
+
+
+def test_the_audit_log_tells_who_viewed_which_file_without_showing_it(app, login_as, client):
+    from webapp.registry import services
+
+    with app.app_context():
+        xa = db.session.scalar(select(User).where(User.username == "xa"))
+        from webapp.units.models import Unit
+
+        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        person = services.save_person(None, {"full_name": "Lò Văn Pọm", "sex": "M",
+                                             "birth_year": 1990, "unit": unit}, xa)
+        db.session.commit()
+        pid = person.id
+    login_as("huyen").get(f"/persons/{pid}")
+    client.post("/logout")
+    admin = login_as("admin")
+    page = admin.get(f"/admin/audit?username=huyen&object_type=Person&action=view").get_data(
+        as_text=True)
+    assert f"Hồ sơ đối tượng số {pid}" in page and "huyen (Huyện Tân Lập)" in page
+    assert "Lò Văn Pọm" not in admin.get("/admin/audit").get_data(as_text=True)
+    bad = admin.get("/admin/audit?day_from=31/02/2026&object_id=abc").get_data(as_text=True)
+    assert "Ngày 31/02/2026 không tồn tại." in bad and "Số hiệu phải là số." in bad

@@ -15,6 +15,7 @@ MENU = [
     ("units.tree", "Đơn vị hành chính", None),
     ("admin.users", "Tài khoản", {Role.ADMIN}),
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),
+    ("admin.audit_log", "Nhật ký truy cập", {Role.ADMIN}),
     ("settings.index", "Cấu hình", {Role.ADMIN}),
 ]
 

@@ -130,3 +130,13 @@ def get_transfer_or_404(user: User, transfer_id: int):
     if found is None:
         abort(404)
     return found
+
+
+def scoped_audit_events(user: User) -> Select:
+    """Audit entries made by accounts of the user's subtree (system entries only at the root)."""
+    from .audit.models import AuditEvent
+
+    mine = AuditEvent.user_id.in_(select(User.id).where(User.unit_id.in_(units_in_scope(user))))
+    if user.unit.parent_id is None:
+        mine = mine | AuditEvent.user_id.is_(None)
+    return select(AuditEvent).where(mine)

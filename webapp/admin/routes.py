@@ -118,3 +118,16 @@ def sign_ins():
     events = db.session.scalars(
         scoped_login_events(current_user).order_by(LoginEvent.at.desc()).limit(200)).all()
     return render("admin/sign_ins.html", events=events, labels=LoginEvent.OUTCOME_LABELS)
+
+
+@bp.route("/audit")
+@roles(Role.ADMIN)
+def audit_log():
+    """Who viewed, exported or changed what, and when: what a breach report needs."""
+    from ..audit.queries import (ACTIONS, OBJECTS, PAGE, SHOWN_CHANGES, AuditFilters,
+                                 audit_query, page_of)
+
+    filters = AuditFilters.from_args(request.args)
+    events, total = page_of(audit_query(current_user, filters), filters.page)
+    return render("admin/audit.html", events=events, total=total, f=filters, page_size=PAGE,
+                  actions=ACTIONS, objects=OBJECTS, shown_changes=SHOWN_CHANGES)
