@@ -64,14 +64,19 @@ def get_user_or_404(user: User, user_id: int) -> User:
     return found
 
 
+def _by_accounts_in_scope(user: User, user_column):
+    """Rows made by accounts of the user's subtree; rows with no account only at the root."""
+    mine = user_column.in_(select(User.id).where(User.unit_id.in_(units_in_scope(user))))
+    if user.unit.parent_id is None:
+        mine = mine | user_column.is_(None)
+    return mine
+
+
 def scoped_login_events(user: User) -> Select:
     """Sign-ins of accounts in the user's subtree; attempts on unknown names only at the root."""
     from .auth.models import LoginEvent
 
-    mine = LoginEvent.user_id.in_(select(User.id).where(User.unit_id.in_(units_in_scope(user))))
-    if user.unit.parent_id is None:
-        mine = mine | LoginEvent.user_id.is_(None)
-    return select(LoginEvent).where(mine)
+    return select(LoginEvent).where(_by_accounts_in_scope(user, LoginEvent.user_id))
 
 
 # --- Persons and transfers ----------------------------------------------------------------------
@@ -136,7 +141,4 @@ def scoped_audit_events(user: User) -> Select:
     """Audit entries made by accounts of the user's subtree (system entries only at the root)."""
     from .audit.models import AuditEvent
 
-    mine = AuditEvent.user_id.in_(select(User.id).where(User.unit_id.in_(units_in_scope(user))))
-    if user.unit.parent_id is None:
-        mine = mine | AuditEvent.user_id.is_(None)
-    return select(AuditEvent).where(mine)
+    return select(AuditEvent).where(_by_accounts_in_scope(user, AuditEvent.user_id))

@@ -207,7 +207,8 @@ def validate_methadone(person: Person, data: dict, today: date | None = None) ->
 
 
 def start_methadone(person: Person, data: dict, user: User) -> MethadonePeriod:
-    period = MethadonePeriod(person=person, person_id=person.id, unit_id=person.unit_id,
+    period = MethadonePeriod(person=person, person_id=person.id,
+                             unit_id=unit_on(person, data["start_date"]),
                              facility=data["facility"], start_date=data["start_date"],
                              note=data.get("note"), created_by_id=user.id)
     db.session.add(period)
