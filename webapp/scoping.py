@@ -57,6 +57,11 @@ def scoped_users(user: User) -> Select[tuple[User]]:
     return restrict(select(User), user, User.unit_id)
 
 
+def may_edit_file(user: User, person) -> bool:
+    """Only the officers of the commune that keeps a file record, correct or void its entries."""
+    return user.role == Role.COMMUNE and person.unit_id == user.unit_id
+
+
 def get_user_or_404(user: User, user_id: int) -> User:
     found = db.session.scalar(scoped_users(user).where(User.id == user_id))
     if found is None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date as D
 
 from webapp.registry.state import Period, derive_periods
-from webapp.registry.vocab import EventKind, State
+from webapp.registry.vocab import EventKind, State, Status
 
 
 @dataclass
@@ -25,7 +25,7 @@ def test_a_file_with_no_events_is_suspected_from_its_opening():
 
 def test_periods_start_at_the_first_event_when_it_is_older_than_the_file():
     periods = derive_periods([Ev(EventKind.POSITIVE_TEST, D(2021, 3, 2), 1)], D(2026, 1, 1), 7)
-    assert periods == [Period(7, State.USER, D(2021, 3, 2))]
+    assert periods == [Period(7, Status.USER_PENDING, D(2021, 3, 2))]
 
 
 def test_each_change_of_state_closes_the_previous_period():
@@ -35,7 +35,8 @@ def test_each_change_of_state_closes_the_previous_period():
         Ev(EventKind.DETERMINATION, D(2022, 6, 1), 3, addicted=True),
         Ev(EventKind.CLOSING, D(2024, 2, 1), 4, reason="prison"),
     ], D(2022, 1, 5), 7)
-    assert periods == [Period(7, State.USER, D(2022, 1, 5), D(2022, 6, 1)),
+    assert periods == [Period(7, Status.USER_PENDING, D(2022, 1, 5), D(2022, 1, 7)),
+                       Period(7, Status.USER, D(2022, 1, 7), D(2022, 6, 1)),
                        Period(7, State.ADDICT, D(2022, 6, 1), D(2024, 2, 1)),
                        Period(7, State.CLOSED, D(2024, 2, 1))]
 
@@ -76,4 +77,4 @@ def test_the_stored_periods_follow_the_timeline(app, demo):
         db.session.commit()
         rows = db.session.scalars(select(PersonPeriod).order_by(PersonPeriod.start_date)).all()
         assert [(r.state, r.start_date, r.end_date) for r in rows] == [
-            ("user", D(2024, 1, 2), D(2024, 2, 3)), ("addict", D(2024, 2, 3), None)]
+            ("user_pending", D(2024, 1, 2), D(2024, 2, 3)), ("addict", D(2024, 2, 3), None)]

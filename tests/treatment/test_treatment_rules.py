@@ -318,7 +318,8 @@ def test_an_ongoing_episode_of_the_same_form_is_not_doubled():
     person = register()
     begin(person)
     errors = check(person, start=START + relativedelta(months=2))
-    assert errors["start_date"] == "Trùng thời gian với đợt tại gia đình từ 01/03/2024 (đang cai)."
+    assert errors["start_date"] == ("Trùng thời gian với đợt tại gia đình từ 01/03/2024 (đang cai): "
+                                    "mỗi lúc chỉ một đợt cai nghiện.")
 
 
 def test_an_ongoing_episode_past_its_planned_end_still_blocks_the_same_form():
@@ -331,7 +332,8 @@ def test_an_ended_episode_of_the_same_form_overlapping_in_dates_is_refused():
     person = register()
     finish(begin(person), date(2024, 5, 1), "abandoned")
     errors = check(person, "home", start=date(2024, 5, 1))
-    assert errors["start_date"] == "Trùng thời gian với đợt tại gia đình từ 01/03/2024."
+    assert errors["start_date"] == ("Trùng thời gian với đợt tại gia đình từ 01/03/2024: mỗi lúc "
+                                    "chỉ một đợt cai nghiện.")
     # ... and an episode that would end on the first one's first day overlaps too.
     assert "start_date" in check(person, "home", start=date(2023, 9, 1),
                                  planned_end=START)
@@ -343,11 +345,25 @@ def test_a_new_episode_of_the_same_form_may_start_the_day_after_the_last_ended()
     assert check(person, "home", start=date(2024, 5, 2)) == {}
 
 
-def test_an_episode_of_another_form_may_overlap():
+def test_one_episode_at_a_time_whatever_the_form():
+    person = register()
+    begin(person, "home")
+    errors = check(person, "community", start=START + timedelta(days=10))
+    assert errors["start_date"].endswith("mỗi lúc chỉ một đợt cai nghiện.")
+    assert "start_date" in check(person, "compulsory", start=START + timedelta(days=10),
+                                 decision_number="1/QĐ-TA", decided_by="TAND")
+
+
+def test_detox_inside_a_voluntary_episode_follows_the_setting(app):
+    from webapp.settings.models import Setting
+
     person = register()
     begin(person, "home")
     assert check(person, "detox", start=START + timedelta(days=10)) == {}
-    assert check(person, "community", start=START + timedelta(days=10)) == {}
+    db.session.add(Setting(key="detox_inside_voluntary", value=0))
+    db.session.flush()
+    settings.forget()
+    assert "start_date" in check(person, "detox", start=START + timedelta(days=10))
 
 
 def test_an_ended_episode_cannot_be_ended_again():

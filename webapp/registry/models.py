@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import now_utc
@@ -15,6 +15,41 @@ PERSON_FIELDS = (
     "occupation", "occupation_group", "unit_id", "address", "current_address", "phone",
     "family_contact", "main_drug", "other_drugs", "injecting", "notes",
 )
+
+
+class Correctable:
+    """An entry of a file that can be corrected in place or voided as "ghi nhầm", never deleted.
+
+    A voided entry stays in the file (struck through, with who, when and why) and in the change
+    history, and is ignored by state derivation, periods, figures and worklists. The reason of
+    the latest correction is kept beside it; each correction's old → new values are in the audit.
+    """
+
+    CORRECTION_FIELDS = ("voided_at", "void_reason", "corrected_at", "correction_reason")
+
+    voided_at: Mapped[datetime | None]
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    corrected_at: Mapped[datetime | None]
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+
+    @declared_attr
+    def voided_by(cls):
+        return relationship("User", foreign_keys=[cls.voided_by_id])
+
+    @declared_attr
+    def corrected_by(cls):
+        return relationship("User", foreign_keys=[cls.corrected_by_id])
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
+
+
+def active(entries):
+    """The entries that count: those not voided."""
+    return [e for e in entries if getattr(e, "voided_at", None) is None]
 
 
 class Person(db.Model):
@@ -68,6 +103,9 @@ class Person(db.Model):
 
     version: Mapped[int] = mapped_column(default=1)
     registered_on: Mapped[date | None]  # the day the file was opened in the software
+    # The day the person really entered the lists (the old paper register's date): periods and
+    # "new on the lists this month" start here, not on the day the row was typed.
+    listed_on: Mapped[date | None] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
@@ -93,6 +131,10 @@ class Person(db.Model):
     @property
     def state_enum(self) -> State:
         return State(self.state)
+
+    @property
+    def active_events(self) -> list[PersonEvent]:
+        return active(self.events)
 
     @property
     def sex_label(self) -> str:
@@ -122,12 +164,13 @@ class Person(db.Model):
         return f"<Person {self.id}>"
 
 
-class PersonEvent(db.Model):
+class PersonEvent(Correctable, db.Model):
     """One dated entry of a person's timeline: a test, a decision, a determination, a closing."""
 
     __tablename__ = "person_events"
     __audit__ = ("kind", "event_date", "doc_number", "signer", "facility", "addicted",
-                 "term_end", "reason", "note", "person_id")
+                 "term_end", "reason", "note", "person_id", *Correctable.CORRECTION_FIELDS)
+    __table_args__ = (Index("ix_person_events_kind_date", "kind", "event_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)

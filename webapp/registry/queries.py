@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import aliased
 
 from .. import settings
 from ..auth.models import User
@@ -14,7 +15,7 @@ from ..scoping import scoped_persons, scoped_units
 from ..timeutil import today_local
 from ..units.models import Unit
 from ..vntext import fold
-from .models import Person
+from .models import Person, PersonEvent
 from .vocab import DRUGS, SEXES, State
 
 STATE_FILTERS = {"": "Đang quản lý (chưa đưa ra khỏi danh sách)",
@@ -24,7 +25,11 @@ SORTS = {"name": "Tên (theo thứ tự tiếng Việt)", "date": "Ngày cập n
 # What is due: the worklist counts and the list filters share these definitions.
 DUE_FILTERS = {
     "management_soon": "Sắp hết hạn quản lý (trong 30 ngày)",
-    "management_overdue": "Đã hết hạn quản lý, chưa đưa ra khỏi danh sách",
+    "management_overdue": "Đã hết thời hạn quản lý, chờ lập biên bản kết thúc (Mẫu 10)",
+    "user_no_decision": "Người sử dụng trái phép chưa có quyết định quản lý",
+    "new_use_in_term": "Có kết quả dương tính mới trong thời hạn quản lý, cần quyết định mới",
+    "post_rehab_positive": "Dương tính khi đang quản lý sau cai, cần xác định tình trạng nghiện "
+                           "và lập biên bản tái nghiện",
     "post_rehab_soon": "Sắp hết hạn quản lý sau cai (trong 30 ngày)",
     "post_rehab_overdue": "Đã hết hạn quản lý sau cai, chưa kết thúc",
     "release_soon": "Sắp hết hạn cai nghiện bắt buộc (trong 30 ngày)",
@@ -33,27 +38,67 @@ DUE_FILTERS = {
 }
 
 
+def _events(kind: str, *where):
+    """Counted (not voided) events of one kind of the person in the outer query."""
+    return select(PersonEvent.id).where(PersonEvent.person_id == Person.id,
+                                        PersonEvent.kind == kind,
+                                        PersonEvent.voided_at.is_(None), *where)
+
+
+def _last_decision():
+    decision = aliased(PersonEvent)
+    return (select(func.max(decision.event_date))
+            .where(decision.person_id == Person.id, decision.kind == "management",
+                   decision.voided_at.is_(None)).correlate(Person).scalar_subquery())
+
+
 def due_condition(name: str, today: date):
-    """SQL condition on Person for one kind of due item; "soon" includes today and today + N."""
-    from ..treatment.models import MethadonePeriod, PostRehabTerm, RehabEpisode
+    """SQL condition on Person for one kind of due item; "soon" includes today and today + N.
+
+    The same rules as `state.Derived.status_on`: a positive test after the term's end means a
+    new decision is needed, not the end-of-term record."""
+    from ..treatment.models import MethadonePeriod, PostRehabActivity, PostRehabTerm, RehabEpisode
 
     horizon = today + timedelta(days=settings.get("due_soon_days"))
+    user = Person.state == State.USER.value
+    new_use_after_term = _events("positive_test",
+                                 PersonEvent.event_date > Person.management_until).exists()
     if name == "management_soon":
-        return (Person.state == State.USER.value) & Person.management_until.between(today, horizon)
+        return user & Person.management_until.between(today, horizon) & ~new_use_after_term
     if name == "management_overdue":
-        return (Person.state == State.USER.value) & (Person.management_until < today)
+        return user & (Person.management_until < today) & ~new_use_after_term
+    if name == "user_no_decision":
+        return user & (Person.management_until.is_(None) | new_use_after_term)
+    if name == "new_use_in_term":
+        return user & _events("positive_test", PersonEvent.event_date > _last_decision(),
+                              PersonEvent.event_date <= Person.management_until).exists()
+    if name == "post_rehab_positive":
+        term = (PostRehabTerm.person_id == Person.id) & (PostRehabTerm.status == "active") \
+            & PostRehabTerm.voided_at.is_(None)
+        determined_after = select(PersonEvent.id).where(
+            PersonEvent.person_id == Person.id, PersonEvent.kind == "determination",
+            PersonEvent.voided_at.is_(None), PersonEvent.event_date >= PostRehabTerm.start_date)
+        tested = or_(
+            _events("positive_test", PersonEvent.event_date >= PostRehabTerm.start_date).exists(),
+            select(PostRehabActivity.id).where(
+                PostRehabActivity.term_id == PostRehabTerm.id, PostRehabActivity.positive.is_(True),
+                PostRehabActivity.voided_at.is_(None)).exists())
+        return select(PostRehabTerm.id).where(term, tested,
+                                              ~determined_after.exists()).exists()
     if name in ("post_rehab_soon", "post_rehab_overdue"):
         window = (PostRehabTerm.end_date.between(today, horizon) if name == "post_rehab_soon"
                   else PostRehabTerm.end_date < today)
         return Person.id.in_(select(PostRehabTerm.person_id).where(
-            PostRehabTerm.status == "active", window))
+            PostRehabTerm.status == "active", PostRehabTerm.voided_at.is_(None), window))
     if name in ("release_soon", "release_overdue"):
         window = (RehabEpisode.planned_end.between(today, horizon) if name == "release_soon"
                   else RehabEpisode.planned_end < today)
         return Person.id.in_(select(RehabEpisode.person_id).where(
-            RehabEpisode.form == "compulsory", RehabEpisode.end_date.is_(None), window))
+            RehabEpisode.form == "compulsory", RehabEpisode.end_date.is_(None),
+            RehabEpisode.voided_at.is_(None), window))
     if name == "untreated":
         started = [select(model.person_id).where(model.person_id == Person.id,
+                                                 model.voided_at.is_(None),
                                                  model.start_date >= Person.state_since)
                    for model in (RehabEpisode, MethadonePeriod)]
         return ((Person.state == State.ADDICT.value) & Person.treatment.is_(None)
@@ -170,3 +215,23 @@ def paginate(query: Select, page: int, size: int) -> Page:
     page = min(page, pages)
     items = list(db.session.scalars(query.limit(size).offset((page - 1) * size)).unique())
     return Page(items, total, page, size)
+
+
+ID_CHUNK = 900  # stay under SQLite's limit on bound parameters
+
+
+def scoped_person_page(user: User, ids: list[int], page: int, size: int = 100) -> Page:
+    """Persons among `ids` that the user may see, in Vietnamese order, one page of them.
+    `total` counts only those in scope: a frozen list may name persons who moved out since."""
+    order: list[tuple[str, int]] = []
+    for i in range(0, len(ids), ID_CHUNK):
+        chunk = ids[i:i + ID_CHUNK]
+        order += db.session.execute(scoped_persons(user).with_only_columns(
+            Person.sort_key, Person.id).where(Person.id.in_(chunk))).all()
+    order.sort()
+    pages = max(1, -(-len(order) // size))
+    page = min(max(page, 1), pages)
+    wanted = [pid for _, pid in order[(page - 1) * size:page * size]]
+    found = {p.id: p for p in db.session.scalars(
+        scoped_persons(user).where(Person.id.in_(wanted)))} if wanted else {}
+    return Page([found[pid] for pid in wanted if pid in found], len(order), page, size)

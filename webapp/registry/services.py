@@ -22,10 +22,10 @@ from ..scoping import in_scope, locate_person_anywhere, province_of
 from ..timeutil import now_utc, today_local
 from ..units.models import Level, Unit
 from ..vntext import fold, nfc, sort_key
-from .models import PERSON_FIELDS, Person, PersonEvent, PersonPeriod, TransferRequest
+from .models import PERSON_FIELDS, Person, PersonEvent, PersonPeriod, TransferRequest, active
 from .state import derive, derive_periods
 from .vocab import (CLOSING_REASONS, DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, SEXES, EventKind,
-                    State)
+                    State, Status)
 
 ID_NUMBER = re.compile(r"[0-9]{12}")
 MAX_LENGTHS = {"full_name": 120, "other_names": 200, "occupation": 120, "address": 250,
@@ -137,6 +137,10 @@ def save_person(person: Person | None, data: dict, user: User,
         person = Person(created_by_id=user.id, registered_on=today_local())
         db.session.add(person)
         db.session.info.setdefault("periods_stale", set()).add(person)
+    listed_on = data.get("listed_on") or person.listed_on or today_local()
+    if listed_on != person.listed_on:
+        person.listed_on = listed_on
+        db.session.info.setdefault("periods_stale", set()).add(person)
     elif expected_version is not None and expected_version != person.version:
         raise StaleEdit(person, expected_version)
     before = {name: getattr(person, name) for name in PERSON_FIELDS}
@@ -230,12 +234,16 @@ def refresh_state(person: Person) -> None:
 
 
 def rebuild_periods(person: Person) -> None:
-    transfers = [e for e in person.events if e.kind == EventKind.TRANSFER and e.from_unit_id]
+    transfers = [e for e in person.active_events
+                 if e.kind == EventKind.TRANSFER and e.from_unit_id]
     first_unit = transfers[0].from_unit_id if transfers else person.unit_id
-    opened = person.registered_on or today_local()
+    opened = person.listed_on or person.registered_on or today_local()
+    periods = derive_periods(person.events, opened, first_unit)
+    # An event older than the date typed proves the person was on the lists by then.
+    person.listed_on = periods[0].start
     person.periods = [
         PersonPeriod(unit_id=p.unit_id, state=p.state.value, start_date=p.start, end_date=p.end)
-        for p in derive_periods(person.events, opened, first_unit)]
+        for p in periods]
 
 
 @event.listens_for(Session, "before_flush")
@@ -247,8 +255,11 @@ def _rebuild_stale_periods(session: Session, _ctx, _instances) -> None:
 
 
 def validate_event(person: Person, kind: EventKind, data: dict,
-                   today: date | None = None) -> dict[str, str]:
+                   today: date | None = None, exclude: PersonEvent | None = None
+                   ) -> dict[str, str]:
+    """Check a new event, or a correction of `exclude` (the event as it was) into `data`."""
     today = today or today_local()
+    events = [e for e in person.events if e is not exclude]
     errors: dict[str, str] = {}
     for name in ("doc_number", "signer", "facility", "note"):
         data[name] = clean_text(data.get(name))
@@ -264,8 +275,8 @@ def validate_event(person: Person, kind: EventKind, data: dict,
     elif on.year - person.birth_year < settings.get("min_age"):
         errors["event_date"] = (f"Ngày này người đó chưa đủ {settings.get('min_age')} tuổi; "
                                 "không thuộc diện quản lý.")
-    before = derive(person.events, on)
-    after_all = derive(person.events)
+    before = derive(events, on)
+    after_all = derive(events)
     if after_all.final:
         errors["event_date"] = ("Hồ sơ đã đưa ra khỏi danh sách vì lý do "
                                 f"\u201c{CLOSING_REASONS[after_all.closed_reason].lower()}\u201d; "
@@ -385,3 +396,40 @@ def cancel_transfer(request: TransferRequest, user: User) -> None:
         raise RegistryError("Chỉ xã đã gửi đề nghị mới được hủy.")
     request.status = "cancelled"
     request.decided_by_id, request.decided_at = user.id, now_utc()
+
+
+# --- What to do next --------------------------------------------------------------------------
+
+def next_steps(person: Person, today: date | None = None) -> list[str]:
+    """The legal next step the file calls for today, as the worklist lists it."""
+    today = today or today_local()
+    derived = derive(person.events)
+    status = derived.status_on(today)
+    steps = []
+    d = lambda day: day.strftime("%d/%m/%Y")  # noqa: E731
+    if status == Status.USER_PENDING:
+        if derived.management_until is not None:
+            steps.append(f"Phát hiện sử dụng trái phép ngày {d(derived.last_positive)}, sau khi "
+                         "hết thời hạn quản lý: cần quyết định quản lý mới (Mẫu 07).")
+        else:
+            steps.append("Chưa có quyết định quản lý người sử dụng trái phép chất ma túy: lập "
+                         "quyết định quản lý (Mẫu 07) trong 3 ngày làm việc kể từ ngày có kết "
+                         "quả xét nghiệm.")
+    elif status == Status.USER_EXPIRED:
+        steps.append(f"Đã hết thời hạn quản lý ngày {d(derived.management_until)} mà không phát "
+                     "hiện sử dụng mới: lập biên bản kết thúc (Mẫu 10) và đưa ra khỏi danh sách.")
+    elif derived.new_use_during_term:
+        steps.append(f"Có kết quả xét nghiệm dương tính mới ngày {d(derived.last_positive)} trong "
+                     "thời hạn quản lý: cần quyết định quản lý mới (thời hạn tính lại từ đầu).")
+    for term in active(person.post_rehab_terms):
+        if term.status != "active":
+            continue
+        positives = [e.event_date for e in active(person.events)
+                     if e.kind == EventKind.POSITIVE_TEST and e.event_date >= term.start_date]
+        positives += [a.on for a in active(term.activities) if a.positive]
+        determined = [e.event_date for e in active(person.events)
+                      if e.kind == EventKind.DETERMINATION and e.event_date >= term.start_date]
+        if positives and not determined:
+            steps.append(f"Xét nghiệm dương tính ngày {d(max(positives))} khi đang quản lý sau "
+                         "cai: cần xác định tình trạng nghiện và lập biên bản tái nghiện.")
+    return steps

@@ -1,17 +1,24 @@
-"""A person's legal state, derived from the timeline (never typed in by hand).
+"""A person's legal state, derived from their timeline (never typed in by hand).
 
-Replays the events in date order. "Addict" only ever follows a positive determination, so a
-suspected person (nghi nghiện) is kept and shown but never counted as an addict.
+Replays the events in date order, skipping voided ones ("ghi nhầm"). "Addict" only ever follows
+a positive determination, so a suspected person (nghi nghiện) is kept and shown but never
+counted as an addict. Once use has been established (a positive test, a management decision or
+an addiction) a negative determination cannot make the person "suspected" again.
+
+Terms act on their own: on any day after a management term's end with no new decision, the
+person's status that day is "term ended, awaiting the end-of-term record" (Mẫu 10), and the
+periods the reports count from change on that day without anyone typing anything.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Iterable, Protocol
 
-from .vocab import EventKind, State
+from .vocab import EventKind, State, Status
 
-# A closing for these reasons is final: nothing can be recorded after it.
+# A closing for these reasons is final: nothing can be recorded after it (voiding the closing
+# reopens the file).
 FINAL_REASONS = {"death", "entry_error"}
 
 
@@ -29,86 +36,114 @@ class Derived:
     since: date | None = None
     management_until: date | None = None
     closed_reason: str | None = None
+    established: bool = False  # use established since the last closing
+    last_positive: date | None = None  # latest positive test since the last closing
+    last_decision: date | None = None  # latest management decision since the last closing
 
     @property
     def final(self) -> bool:
         return self.state == State.CLOSED and self.closed_reason in FINAL_REASONS
 
+    def status_on(self, day: date) -> Status:
+        """The state refined for one day: a user with or without a decision in force."""
+        if self.state != State.USER:
+            return Status(self.state.value)
+        if self.management_until is None or (
+                self.last_positive is not None and self.last_positive > self.management_until):
+            return Status.USER_PENDING  # a new use after the term needs a new decision
+        if self.management_until < day:
+            return Status.USER_EXPIRED
+        return Status.USER
+
+    @property
+    def new_use_during_term(self) -> bool:
+        """A positive test after the decision in force: a new decision restarts the year."""
+        return (self.state == State.USER and self.last_decision is not None
+                and self.last_positive is not None and self.last_positive > self.last_decision)
+
+
+def counted(events: Iterable) -> list:
+    """Events that count, in the order they apply: by date, same-day ones in the order they
+    were recorded (one not yet saved comes last); voided ones left out."""
+    kept = [e for e in events if getattr(e, "voided_at", None) is None]
+    return sorted(kept, key=lambda e: (e.event_date, getattr(e, "id", None) or float("inf")))
+
 
 def derive(events: Iterable[EventLike], on: date | None = None) -> Derived:
-    """The state after every event up to `on` (inclusive), or after all of them."""
+    """The state after every counted event up to `on` (inclusive), or after all of them."""
     current = Derived()
-    had_use = False
-    # Same-day events apply in the order they were recorded; one not yet saved comes last.
-    ordered = sorted(events, key=lambda e: (e.event_date, getattr(e, "id", None) or float("inf")))
-    for e in ordered:
+    for e in counted(events):
         if on is not None and e.event_date > on:
             break
-        current, had_use = _apply(current, had_use, e)
+        current = _apply(current, e)
     return current
 
 
-def _apply(cur: Derived, had_use: bool, e: EventLike) -> tuple[Derived, bool]:
+def _apply(cur: Derived, e: EventLike) -> Derived:
     kind = EventKind(e.kind)
+    day = e.event_date
     if kind == EventKind.POSITIVE_TEST:
         if cur.state in (State.SUSPECTED, State.CLOSED):
-            return Derived(State.USER, e.event_date), True
-        return cur, True
+            return Derived(State.USER, day, None, None, True, day)
+        return Derived(cur.state, cur.since, cur.management_until, None, True, day,
+                       cur.last_decision)
     if kind == EventKind.MANAGEMENT:
-        since = cur.since if cur.state == State.USER else e.event_date
+        since = cur.since if cur.state == State.USER else day
         # A new decision after a new use restarts a fresh term.
-        return Derived(State.USER, since, e.term_end), True
+        return Derived(State.USER, since, e.term_end, None, True, cur.last_positive, day)
     if kind == EventKind.DETERMINATION:
         if e.addicted:
             # Being determined addicted stops the illegal-user management decision.
-            return Derived(State.ADDICT, e.event_date), had_use
+            return Derived(State.ADDICT, day, None, None, True, cur.last_positive,
+                           cur.last_decision)
         if cur.state == State.CLOSED:
-            return cur, had_use  # "không nghiện" does not reopen a closed file
-        state = State.USER if had_use or cur.state == State.ADDICT else State.SUSPECTED
+            return cur  # "không nghiện" does not reopen a closed file
+        # Established use stays established: not addicted means an illegal user (who then
+        # needs a management decision), never "suspected" again.
+        established = cur.established or cur.state == State.ADDICT
+        state = State.USER if established else State.SUSPECTED
         until = cur.management_until if cur.state == State.USER else None
-        since = cur.since if cur.state == state else e.event_date
-        return Derived(state, since, until), had_use
+        since = cur.since if cur.state == state else day
+        return Derived(state, since, until, None, established, cur.last_positive,
+                       cur.last_decision if cur.state == State.USER else None)
     if kind == EventKind.CLOSING:
         # Whatever comes after a closing starts a new period: past use does not carry over.
-        return Derived(State.CLOSED, e.event_date, None, e.reason), False
-    return cur, had_use  # a transfer changes where, not what
+        return Derived(State.CLOSED, day, None, e.reason)
+    return cur  # a transfer changes where, not what
 
 
 @dataclass(frozen=True)
 class Period:
     unit_id: int
-    state: State
+    state: Status
     start: date
     end: date | None = None
 
 
 def derive_periods(events: Iterable[EventLike], start: date, unit_id: int) -> list[Period]:
-    """The person's (unit, state) over time, from `start` (the file's opening) on.
+    """The person's (unit, status) over time, from `start` (the day they entered the lists).
 
-    `unit_id` is where the file was first kept; transfer events carry it along.
+    `unit_id` is where the file was first kept; transfer events carry it along. The status is
+    evaluated on every day something can change: each event's day and the day after each
+    management term's end.
     """
-    ordered = sorted(events, key=lambda e: (e.event_date, getattr(e, "id", None) or float("inf")))
+    ordered = counted(events)
     if ordered and ordered[0].event_date < start:
         start = ordered[0].event_date
-    periods: list[Period] = [Period(unit_id, State.SUSPECTED, start)]
-    current, had_use = Derived(), False
-    for e in ordered:
-        current, had_use = _apply(current, had_use, e)
-        if e.kind == EventKind.TRANSFER and getattr(e, "to_unit_id", None):
-            unit_id = e.to_unit_id
-        last = periods[-1]
-        if (last.state, last.unit_id) == (current.state, unit_id):
+    days = {start} | {e.event_date for e in ordered}
+    days |= {e.term_end + timedelta(days=1) for e in ordered
+             if e.kind == EventKind.MANAGEMENT and e.term_end}
+    periods: list[Period] = []
+    for day in sorted(d for d in days if d >= start):
+        upto = [e for e in ordered if e.event_date <= day]
+        unit = unit_id
+        for e in upto:
+            if e.kind == EventKind.TRANSFER and getattr(e, "to_unit_id", None):
+                unit = e.to_unit_id
+        status = derive(upto).status_on(day)
+        if periods and (periods[-1].state, periods[-1].unit_id) == (status, unit):
             continue
-        if last.start == e.event_date:
-            periods[-1] = Period(unit_id, current.state, last.start)
-        else:
-            periods[-1] = Period(last.unit_id, last.state, last.start, e.event_date)
-            periods.append(Period(unit_id, current.state, e.event_date))
-    # Merge neighbours that ended up alike after same-day replacements.
-    merged: list[Period] = []
-    for p in periods:
-        if merged and (merged[-1].state, merged[-1].unit_id) == (p.state, p.unit_id):
-            merged[-1] = Period(p.unit_id, p.state, merged[-1].start, p.end)
-        else:
-            merged.append(p)
-    return merged
+        if periods:
+            periods[-1] = Period(periods[-1].unit_id, periods[-1].state, periods[-1].start, day)
+        periods.append(Period(unit, status, day))
+    return periods

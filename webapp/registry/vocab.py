@@ -43,6 +43,37 @@ STATE_LABELS = {
 }
 
 
+class Status(StrEnum):
+    """A state refined for one day, as periods and reports count it: an illegal user is under a
+    management decision in force, waiting for one, or past the term's end awaiting Mẫu 10."""
+
+    SUSPECTED = "suspected"
+    USER_PENDING = "user_pending"
+    USER = "user"
+    USER_EXPIRED = "user_expired"
+    ADDICT = "addict"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def state(self) -> State:
+        return State.USER if self in USER_STATUSES else State(self.value)
+
+
+STATUS_LABELS = {
+    Status.SUSPECTED: "Nghi nghiện (chưa xác định)",
+    Status.USER_PENDING: "Người sử dụng trái phép chất ma túy, chưa có quyết định quản lý",
+    Status.USER: "Người sử dụng trái phép chất ma túy, đang quản lý",
+    Status.USER_EXPIRED: "Hết thời hạn quản lý, chờ xác nhận (Mẫu 10)",
+    Status.ADDICT: "Người nghiện ma túy",
+    Status.CLOSED: "Đã đưa ra khỏi danh sách quản lý",
+}
+USER_STATUSES = {Status.USER_PENDING, Status.USER, Status.USER_EXPIRED}
+
+
 class EventKind(StrEnum):
     POSITIVE_TEST = "positive_test"
     MANAGEMENT = "management"

@@ -34,6 +34,9 @@ class MonthlySubmission(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     snapshot: Mapped[list | None] = mapped_column(JSON)
     snapshot_at: Mapped[datetime | None]
+    # The persons behind each frozen figure, {key: [person ids]}, so a reviewer opening a
+    # frozen figure sees the list it was frozen with, whatever the registry says today.
+    snapshot_persons: Mapped[dict | None] = mapped_column(JSON)
     # For a parent unit: which children's approved reports the snapshot summed.
     children_included: Mapped[list | None] = mapped_column(JSON)
     work_done: Mapped[str | None] = mapped_column(Text)

@@ -40,6 +40,13 @@ DEFAULTS: dict[str, object] = {
     "post_rehab_months_compulsory_adult": 24,
     # Monthly report (Biểu 01-BCN) due before this day of the next month.
     "report_due_day": 3,
+    # A figure that moves by more than this share of last month's value, and by at least
+    # `report_jump_min` persons, is flagged for the officer and the reviewer.
+    "report_jump_percent": 30,
+    "report_jump_min": 5,
+    # One rehab episode at a time; 1 lets detox at the district medical centre run inside a
+    # voluntary episode (the seeds record it separately), 0 forbids that too.
+    "detox_inside_voluntary": 1,
     # Printed in report headers; the managing agency moved to the police on 01/3/2025.
     "agency_name": "Công an tỉnh Mai Sơn",
     "agency_department": "Phòng Cảnh sát điều tra tội phạm về ma túy (PC04)",
@@ -53,6 +60,10 @@ LABELS = {
     "post_rehab_months_compulsory_adult":
         "Thời hạn quản lý sau cai nghiện bắt buộc của người thành niên (tháng)",
     "report_due_day": "Hạn nộp báo cáo tháng (ngày của tháng sau)",
+    "report_jump_percent": "Cảnh báo khi số liệu thay đổi so với tháng trước quá (%)",
+    "report_jump_min": "… và thay đổi ít nhất (người)",
+    "detox_inside_voluntary":
+        "Cho phép điều trị cắt cơn trong thời gian cai nghiện tự nguyện (1: có, 0: không)",
     "agency_name": "Tên cơ quan in trên báo cáo",
     "agency_department": "Tên đơn vị chuyên môn in trên báo cáo",
     "age_bands": "Nhóm tuổi trong báo cáo",

@@ -25,7 +25,8 @@ bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 GROUPS = [
     ("Thời hạn quản lý", ["management_term_months", "min_age", "due_soon_days"]),
     ("Quản lý sau cai", ["post_rehab_months", "post_rehab_months_compulsory_adult"]),
-    ("Báo cáo", ["report_due_day"]),
+    ("Cai nghiện", ["detox_inside_voluntary"]),
+    ("Báo cáo", ["report_due_day", "report_jump_percent", "report_jump_min"]),
     ("Tên cơ quan", list(TEXT_KEYS)),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",

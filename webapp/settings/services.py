@@ -33,6 +33,9 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "post_rehab_months": (1, 60),
     "post_rehab_months_compulsory_adult": (1, 60),
     "report_due_day": (1, 28),
+    "report_jump_percent": (1, 1000),
+    "report_jump_min": (0, 10000),
+    "detox_inside_voluntary": (0, 1),
 }
 TEXT_KEYS = ("agency_name", "agency_department")
 TEXT_MAX = 200

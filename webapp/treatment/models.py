@@ -6,18 +6,20 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..registry.models import Correctable
 from ..timeutil import now_utc
 from ..units.models import Unit
 from .vocab import METHADONE_STOPS, OUTCOMES, POST_REHAB_STATUS, REHAB_FORMS
 
 
-class RehabEpisode(db.Model):
+class RehabEpisode(Correctable, db.Model):
     """One rehabilitation (đợt cai nghiện). `unit_id` is the commune that organised it, kept
     even if the person later moves, so quota progress stays where it was earned."""
 
     __tablename__ = "rehab_episodes"
     __audit__ = ("person_id", "form", "start_date", "planned_end", "facility", "decision_number",
-                 "decision_date", "decided_by", "end_date", "outcome", "note")
+                 "decision_date", "decided_by", "end_date", "outcome", "note",
+                 *Correctable.CORRECTION_FIELDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
@@ -48,14 +50,15 @@ class RehabEpisode(db.Model):
 
     @property
     def ongoing(self) -> bool:
-        return self.end_date is None
+        return self.end_date is None and self.voided_at is None
 
 
-class MethadonePeriod(db.Model):
+class MethadonePeriod(Correctable, db.Model):
     """Opioid substitution treatment (điều trị nghiện bằng thuốc thay thế Methadone)."""
 
     __tablename__ = "methadone_periods"
-    __audit__ = ("person_id", "facility", "start_date", "end_date", "stop_reason", "note")
+    __audit__ = ("person_id", "facility", "start_date", "end_date", "stop_reason", "note",
+                 *Correctable.CORRECTION_FIELDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
@@ -76,10 +79,10 @@ class MethadonePeriod(db.Model):
 
     @property
     def ongoing(self) -> bool:
-        return self.end_date is None
+        return self.end_date is None and self.voided_at is None
 
 
-class PostRehabTerm(db.Model):
+class PostRehabTerm(Correctable, db.Model):
     """Post-rehab management at the place of residence (Mẫu 51 decision, Mẫu 54 certificate).
 
     Created as a *suggestion* when a rehab or methadone completes; the officer confirms it with
@@ -88,7 +91,8 @@ class PostRehabTerm(db.Model):
 
     __tablename__ = "post_rehab_terms"
     __audit__ = ("person_id", "status", "months", "start_date", "end_date", "decision_number",
-                 "decision_date", "signer", "ended_on", "end_reason", "certificate_number")
+                 "decision_date", "signer", "ended_on", "end_reason", "certificate_number",
+                 *Correctable.CORRECTION_FIELDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
@@ -119,11 +123,11 @@ class PostRehabTerm(db.Model):
         return POST_REHAB_STATUS.get(self.status, self.status)
 
 
-class PostRehabActivity(db.Model):
+class PostRehabActivity(Correctable, db.Model):
     """Supervision contacts, drug tests, support given, relapse, during post-rehab management."""
 
     __tablename__ = "post_rehab_activities"
-    __audit__ = ("term_id", "kind", "on", "positive", "note")
+    __audit__ = ("term_id", "kind", "on", "positive", "note", *Correctable.CORRECTION_FIELDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     term_id: Mapped[int] = mapped_column(ForeignKey("post_rehab_terms.id"), index=True)

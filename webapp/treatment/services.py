@@ -12,7 +12,8 @@ from dateutil.relativedelta import relativedelta
 from .. import settings
 from ..auth.models import User
 from ..extensions import db
-from ..registry.models import Person
+from ..registry.consistency import episode_overlap
+from ..registry.models import Person, active
 from ..registry.services import MAX_LENGTHS, RegistryError, clean_text
 from ..registry.state import derive
 from ..registry.vocab import State
@@ -106,7 +107,9 @@ def _texts(data: dict, errors: dict, names) -> None:
 
 # --- Rehab episodes ---------------------------------------------------------------------------
 
-def validate_episode(person: Person, data: dict, today: date | None = None) -> dict[str, str]:
+def validate_episode(person: Person, data: dict, today: date | None = None,
+                     exclude: RehabEpisode | None = None) -> dict[str, str]:
+    """Check a new episode, or a correction of `exclude` into `data`."""
     today = today or today_local()
     errors: dict[str, str] = {}
     _texts(data, errors, ("facility", "decision_number", "decided_by", "note"))
@@ -135,14 +138,15 @@ def validate_episode(person: Person, data: dict, today: date | None = None) -> d
         errors["decision_date"] = "Ngày quyết định không được sau ngày hôm nay."
     elif data.get("decision_date") and data["decision_date"] > start:
         errors["decision_date"] = "Ngày quyết định không được sau ngày bắt đầu cai nghiện."
-    for other in person.episodes:
-        # An unfinished episode runs until it is ended, whatever its planned end.
-        other_end = other.end_date or date.max
-        if other.form == form and other.start_date <= planned and other_end >= start:
-            errors["start_date"] = (f"Trùng thời gian với đợt {SHORT_FORMS[form].lower()} "
-                                    f"từ {other.start_date.strftime('%d/%m/%Y')}"
-                                    f"{'' if other.end_date else ' (đang cai)'}.")
-            break
+    # One episode at a time, whatever the form (detox inside a voluntary one if the settings
+    # allow it). An unfinished episode runs until it is ended, whatever its planned end.
+    end = data.get("end_date") or (planned if exclude is None else None)
+    other = episode_overlap(person.episodes, start, end, form, exclude)
+    if other is not None:
+        errors["start_date"] = (f"Trùng thời gian với đợt {SHORT_FORMS[other.form].lower()} "
+                                f"từ {other.start_date.strftime('%d/%m/%Y')}"
+                                f"{'' if other.end_date else ' (đang cai)'}: mỗi lúc chỉ "
+                                "một đợt cai nghiện.")
     return errors
 
 
@@ -201,7 +205,7 @@ def validate_methadone(person: Person, data: dict, today: date | None = None) ->
     if any(p.ongoing for p in person.methadone_periods):
         errors["start_date"] = "Người này đang điều trị Methadone."
     elif "start_date" not in errors and any(p.end_date >= data["start_date"]
-                                            for p in person.methadone_periods):
+                                            for p in active(person.methadone_periods)):
         errors["start_date"] = "Trùng thời gian với một đợt điều trị Methadone trước."
     return errors
 
@@ -241,7 +245,7 @@ def stop_methadone(period: MethadonePeriod, data: dict, user: User) -> PostRehab
 
 def _open_post_rehab(person: Person) -> bool:
     """A person has at most one post-rehab term suggested or running at a time."""
-    return any(t.status in ("suggested", "active") for t in person.post_rehab_terms)
+    return any(t.status in ("suggested", "active") for t in active(person.post_rehab_terms))
 
 
 def _suggest(person: Person, start: date, months: int, user: User, **source) -> PostRehabTerm:
@@ -260,7 +264,7 @@ def validate_confirm(term: PostRehabTerm, data: dict, today: date | None = None)
     if term.status != "suggested":
         errors["decision_number"] = "Đề xuất này đã được xử lý."
         return errors
-    if any(t.status == "active" for t in term.person.post_rehab_terms):
+    if any(t.status == "active" for t in active(term.person.post_rehab_terms)):
         errors["decision_number"] = "Người này đang trong một đợt quản lý sau cai khác."
         return errors
     if not data.get("decision_number"):
@@ -352,7 +356,7 @@ def refresh_treatment(person: Person) -> None:
         person.treatment = "in_rehab"
     elif any(p.ongoing for p in person.methadone_periods):
         person.treatment = "methadone"
-    elif any(t.status == "active" for t in person.post_rehab_terms):
+    elif any(t.status == "active" for t in active(person.post_rehab_terms)):
         person.treatment = "post_rehab"
     else:
         person.treatment = None
