@@ -43,6 +43,7 @@ def page(browser, live_server, demo, request):
     context = browser.new_context(base_url=live_server, locale="vi-VN")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm: the officer says yes
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

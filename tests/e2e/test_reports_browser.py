@@ -48,6 +48,8 @@ def test_a_report_is_returned_fixed_resubmitted_and_approved(page, sign_in, brow
     assert figure(page, "Tổng số người nghiện ma túy") == "2"
     page.get_by_label("Kết quả công tác trong tháng").fill("Đã lập hồ sơ 2 người nghiện.")
     page.get_by_role("button", name="Gửi báo cáo").click()
+    expect(page.get_by_text("Sau khi gửi, số liệu được chốt")).to_be_visible()  # no JS needed
+    page.get_by_role("button", name="Gửi báo cáo").click()
     expect(page.get_by_text("Đã gửi báo cáo tháng 10/2026.")).to_be_visible()
     expect(page.locator("#report-status")).to_have_text("Đã gửi")
 
@@ -67,10 +69,13 @@ def test_a_report_is_returned_fixed_resubmitted_and_approved(page, sign_in, brow
     expect(page.locator("ol.thread")).to_contain_text("Bổ sung khó khăn, vướng mắc.")
     page.get_by_label("Khó khăn, vướng mắc").fill("Địa bàn rộng, đi lại khó khăn.")
     page.get_by_role("button", name="Gửi báo cáo").click()
+    expect(page.get_by_text("Sau khi gửi, số liệu được chốt")).to_be_visible()  # no JS needed
+    page.get_by_role("button", name="Gửi báo cáo").click()
     expect(page.locator("#report-status")).to_have_text("Đã gửi")
 
     reviewer.goto(f"/reports/{PERIOD}/")
     reviewer.locator("#unit-99101").get_by_role("button", name="Duyệt").click()
+    reviewer.get_by_role("button", name="Duyệt").click()  # the confirmation page
     expect(reviewer.locator("#unit-99101")).to_contain_text("Đã duyệt")
 
     reviewer.goto(f"/reports/{PERIOD}/991")

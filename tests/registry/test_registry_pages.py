@@ -316,7 +316,8 @@ def test_a_mistaken_record_is_closed_not_deleted(app, login_as, make_person):
     pid = make_person()
     client = login_as("xa")
     client.post(f"/persons/{pid}/events/closing", data={
-        "closing-event_date": today_local().strftime("%d/%m/%Y"), "closing-reason": "entry_error"})
+        "closing-event_date": today_local().strftime("%d/%m/%Y"), "closing-reason": "entry_error",
+        "confirmed": "1"})
     assert person(app, pid).state == "closed"
     assert "Nguyễn Văn An" not in client.get("/persons/").get_data(as_text=True)
     assert "Nguyễn Văn An" in client.get("/persons/?state=closed").get_data(as_text=True)
@@ -333,7 +334,7 @@ def test_a_transfer_is_requested_accepted_and_the_history_moves(app, login_as, m
     assert "Nguyễn Văn An" in xa2.get("/persons/transfers/").get_data(as_text=True)
     with app.app_context():
         tid = db.session.scalar(select(TransferRequest.id))
-    assert xa2.post(f"/persons/transfers/{tid}/accept").status_code == 303
+    assert xa2.post(f"/persons/transfers/{tid}/accept", data={"confirmed": "1"}).status_code == 303
     page = xa2.get(f"/persons/{pid}").get_data(as_text=True)
     assert "Kết quả xét nghiệm dương tính" in page and "Chuyển hồ sơ sang xã khác" in page
     client.post("/logout")

@@ -77,8 +77,8 @@ def register(name: str, code: str, sex: str = "M", born: date | None = None,
             "birth_year": born.year if born else year, "unit": unit(code), **fields}
     assert validate_person(data, user, TODAY) == {}
     person = save_person(None, data, user)
-    if opened is not None:  # the file was opened on paper on that day
-        person.registered_on = opened
+    if opened is not None:  # the person entered the (paper) lists on that day
+        person.listed_on = opened
         db.session.info.setdefault("periods_stale", set()).add(person)
     return person
 

@@ -13,10 +13,13 @@ from ..audit.models import AuditEvent
 from ..auth.models import Role
 from ..extensions import db
 from ..rendering import done, render
-from ..scoping import (get_person_or_404, get_transfer_or_404, province_of, scoped_transfers,
-                       scoped_units)
+from ..confirm import ask, confirmed
+from ..scoping import (get_person_or_404, get_transfer_or_404, may_edit_file, province_of,
+                       scoped_transfers, scoped_units)
+from ..timeutil import today_local
 from ..units.models import Level, Unit
-from . import services
+from . import corrections, services
+from .correction_forms import VoidForm, correction_form
 from .forms import DecideTransferForm, EventForm, PersonForm, TransferForm
 from .models import PersonEvent, TransferRequest
 from .queries import DUE_FILTERS, SORTS, STATE_FILTERS, PersonFilters, paginate, person_query
@@ -192,12 +195,15 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
         for u in db.session.scalars(select(Unit).where(
             Unit.path.startswith(province.path), Unit.level == Level.COMMUNE,
             Unit.valid_to.is_(None), Unit.id != person.unit_id).order_by(Unit.path))]
+    derived = derive(person.events)
     return {
-        "person": person, "derived": derive(person.events), "transfer": transfer,
+        "person": person, "derived": derived, "transfer": transfer,
+        "person_status": derived.status_on(today_local()),
+        "next_steps": services.next_steps(person),
         "history": history, "event_forms": event_forms or _event_forms(), "open_kind": open_kind,
         "event_labels": EVENT_LABELS, "closing_reasons": CLOSING_REASONS,
         "field_labels": FIELD_LABELS, "transfer_form": transfer_form,
-        "can_edit": current_user.role == Role.COMMUNE and person.unit_id == current_user.unit_id,
+        "can_edit": may_edit_file(current_user, person),
         **treatment_context(person, treatment_bound),
     }
 
@@ -221,6 +227,10 @@ def add_event(person_id: int, kind: str):
     if form.validate():
         data = form.to_data()
         errors = services.validate_event(person, EVENT_KINDS[kind], data)
+        if not errors and kind == "closing" and not confirmed():
+            return ask(f"Đưa {person.full_name} ra khỏi danh sách quản lý?",
+                       url_for("registry.detail", person_id=person.id),
+                       "Đưa ra khỏi danh sách")
         if not errors:
             services.add_event(person, EVENT_KINDS[kind], data, current_user)
             db.session.commit()
@@ -230,6 +240,95 @@ def add_event(person_id: int, kind: str):
         form.add_service_errors(errors)
     context = detail_context(person, _event_forms(kind, form), open_kind=kind)
     return render("registry/detail.html", "registry/_timeline.html", status=422, **context)
+
+
+# --- Corrections and voiding ------------------------------------------------------------------
+
+def _entry_or_404(person_id: int, kind: str, entry_id: int):
+    person = get_person_or_404(current_user, person_id)
+    if not may_edit_file(current_user, person):
+        abort(403)
+    entry = corrections.find(person, kind, entry_id)
+    if entry is None:
+        abort(404)
+    return person, entry
+
+
+def _fingerprint(entry) -> str:
+    """What the form was opened on: a correction made since then makes it stale."""
+    import hashlib
+
+    values = [str(getattr(entry, n)) for n in (*corrections.fields_of(entry), "voided_at",
+                                                "corrected_at")]
+    return hashlib.sha256("|".join(values).encode()).hexdigest()[:16]
+
+
+def _entry_page(person, entry, form=None, void_form=None, status=200, stale=None):
+    fields = corrections.fields_of(entry)
+    return render("registry/correct.html", status=status, person=person, entry=entry,
+                  kind=corrections.kind_of(entry), label=corrections.label_of(entry),
+                  form=form if form is not None else (correction_form(entry, fields)
+                                                      if fields else None),
+                  void_form=void_form or VoidForm(formdata=None, prefix="void"),
+                  fingerprint=_fingerprint(entry), stale=stale, event_labels=EVENT_LABELS)
+
+
+@bp.route("/<int:person_id>/entries/<kind>/<int:entry_id>")
+@roles(Role.COMMUNE)
+def entry(person_id: int, kind: str, entry_id: int):
+    person, found = _entry_or_404(person_id, kind, entry_id)
+    return _entry_page(person, found)
+
+
+@bp.route("/<int:person_id>/entries/<kind>/<int:entry_id>/correct", methods=["POST"])
+@roles(Role.COMMUNE)
+def correct_entry(person_id: int, kind: str, entry_id: int):
+    person, found = _entry_or_404(person_id, kind, entry_id)
+    fields = corrections.fields_of(found)
+    if not fields:
+        abort(404)
+    form = correction_form(found, fields, request.form)
+    if request.form.get("fingerprint") != _fingerprint(found):
+        fresh = correction_form(found, fields)
+        return _entry_page(person, found, fresh, status=409, stale=(
+            "Mục này vừa được sửa hoặc hủy bởi thao tác khác. Giá trị hiện tại đã được điền "
+            "lại bên dưới; vui lòng xem lại rồi lưu."))
+    if form.validate():
+        errors = corrections.correct(found, form.to_data(), form.why.data, current_user)
+        if not errors:
+            db.session.commit()
+            return done(url_for("registry.detail", person_id=person.id),
+                        f"Đã sửa {corrections.label_of(found)}.")
+        form.add_service_errors(errors)
+    db.session.rollback()
+    return _entry_page(person, found, form, status=422)
+
+
+@bp.route("/<int:person_id>/entries/<kind>/<int:entry_id>/void", methods=["POST"])
+@roles(Role.COMMUNE)
+def void_entry(person_id: int, kind: str, entry_id: int):
+    person, found = _entry_or_404(person_id, kind, entry_id)
+    form = VoidForm(prefix="void")
+    back = url_for("registry.entry", person_id=person.id, kind=kind, entry_id=entry_id)
+    if request.form.get("fingerprint") != _fingerprint(found):
+        return _entry_page(person, found, status=409, stale=(
+            "Mục này vừa được sửa hoặc hủy bởi thao tác khác; vui lòng xem lại."))
+    errors = corrections.void(found, form.why.data, current_user) if form.validate() else {}
+    if not errors and not confirmed():
+        db.session.rollback()
+        return ask(f"Hủy {corrections.label_of(found)} (ghi nhầm)? Mục này vẫn được giữ trong hồ "
+                   "sơ (gạch ngang, ghi rõ người hủy, thời gian, lý do) nhưng không còn được "
+                   "tính trong tình trạng, số liệu báo cáo và việc cần làm.", back,
+                   "Hủy mục này (ghi nhầm)")
+    if not errors:
+        db.session.commit()
+        reopened = isinstance(found, corrections.PersonEvent) and found.kind == "closing"
+        return done(url_for("registry.detail", person_id=person.id),
+                    "Đã mở lại hồ sơ." if reopened else
+                    f"Đã hủy {corrections.label_of(found)} (ghi nhầm).")
+    db.session.rollback()
+    form.why.errors = list(form.why.errors) + [m for k, m in errors.items() if k == "why"]
+    return _entry_page(person, found, void_form=form, status=422)
 
 
 # --- Transfers --------------------------------------------------------------------------------
@@ -301,6 +400,10 @@ def _transfers_page(reason_errors: dict | None = None, status: int = 200):
 def decide(transfer_id: int, action: str):
     transfer = get_transfer_or_404(current_user, transfer_id)
     form = DecideTransferForm()
+    if action == "accept" and transfer.status == "pending" and not confirmed():
+        return ask(f"Tiếp nhận hồ sơ chuyển từ {transfer.from_unit.name} đến "
+                   f"{transfer.to_unit.name}? Toàn bộ hồ sơ và quá trình quản lý chuyển theo.",
+                   url_for("registry.transfers"), "Tiếp nhận hồ sơ")
     try:
         if action == "accept":
             services.decide_transfer(transfer, True, current_user)

@@ -15,13 +15,13 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.orm import aliased
 
 from .. import settings
 from ..extensions import db
 from ..plans.models import Quota
 from ..registry.models import Person, PersonEvent, PersonPeriod
-from ..registry.vocab import CLOSING_REASONS, DRUGS, KINH, OCCUPATION_GROUPS, SEXES, State
+from ..registry.vocab import (CLOSING_REASONS, DRUGS, KINH, OCCUPATION_GROUPS, SEXES, State,
+                              Status)
 from ..treatment.models import MethadonePeriod, PostRehabActivity, PostRehabTerm, RehabEpisode
 from ..treatment.vocab import REHAB_FORMS, SHORT_FORMS
 from ..units.models import Unit
@@ -57,8 +57,36 @@ def _periods_on(day: date, unit: Unit):
                 PersonPeriod.unit_id.in_(_subtree(unit)))
 
 
-def _grouped(query) -> dict:
-    return {key: count for key, count in db.session.execute(query).all()}
+class _Tally:
+    """Runs each figure's SQL. Every figure is defined once as rows of (group, person id):
+    the counts are that definition grouped in SQL; with `members`, the same definition also
+    gives the persons behind each count, so a figure and its list can never disagree."""
+
+    def __init__(self, members: dict[str, set[int]] | None):
+        self.members = members
+
+    def run(self, base, key_of) -> dict[str, int]:
+        sub = base.subquery()
+        counts: dict[str, int] = {}
+        for group, n in db.session.execute(select(sub.c.g, func.count()).group_by(sub.c.g)):
+            key = key_of(group)
+            counts[key] = counts.get(key, 0) + n
+        if self.members is not None:
+            for group, person_id in db.session.execute(select(sub.c.g, sub.c.p)):
+                self.members.setdefault(key_of(group), set()).add(person_id)
+        return counts
+
+    def one(self, key: str, where_from) -> int:
+        """A single figure: `where_from` selects the person ids behind it."""
+        return self.run(where_from, lambda _: key).get(key, 0)
+
+    def union(self, key: str, parts: list[str]) -> None:
+        if self.members is not None:
+            self.members[key] = set().union(*(self.members.get(k, set()) for k in parts))
+
+
+def _pairs(group, person, *where):
+    return select(group.label("g"), person.label("p")).where(*where)
 
 
 def _unit_at_event(event_date_column, person_column, unit: Unit):
@@ -70,9 +98,17 @@ def _unit_at_event(event_date_column, person_column, unit: Unit):
         PersonPeriod.unit_id.in_(_subtree(unit))).exists()
 
 
-def compute(unit: Unit, year: int, month: int) -> list[Row]:
+# Statuses on the lists at a month's end, and which rows they count in.
+MANAGED = (Status.ADDICT, Status.USER, Status.USER_PENDING, Status.SUSPECTED)
+
+
+def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = False,
+            members: dict[str, set[int]] | None = None) -> list[Row]:
+    """The figures of `unit`'s subtree for the month. Pass a dict as `members` to receive
+    {row key: person ids} of the same definitions (the snapshot keeps them)."""
     first, last = month_bounds(year, month)
     rows: list[Row] = []
+    tally = _Tally(members)
 
     def section(key: str, label: str) -> None:
         rows.append(Row(key, label, 0, None))
@@ -82,137 +118,178 @@ def compute(unit: Unit, year: int, month: int) -> list[Row]:
 
     on_registry = _periods_on(last, unit)
 
-    # I. Persons on the lists at the month's end, by legal state.
-    states = _grouped(select(PersonPeriod.state, func.count()).where(on_registry)
-                      .group_by(PersonPeriod.state))
+    # I. Persons on the lists at the month's end, by legal status that day.
+    states = tally.run(_pairs(PersonPeriod.state, PersonPeriod.person_id, on_registry),
+                       lambda g: f"status.{g}")
+
+    def by_status(key: str, label: str, statuses, level: int) -> None:
+        add(key, label, sum(states.get(f"status.{s.value}", 0) for s in statuses), level)
+        tally.union(key, [f"status.{s.value}" for s in statuses])
+
     section("s1", "I. Người trong danh sách quản lý (đến ngày cuối tháng)")
-    add("persons.total", "Tổng số người đang quản lý",
-        sum(v for k, v in states.items() if k != State.CLOSED.value))
-    for state in (State.ADDICT, State.USER, State.SUSPECTED):
-        add(f"persons.{state.value}", state.label, states.get(state.value, 0), 2)
+    by_status("persons.total", "Tổng số người đang quản lý", MANAGED, 1)
+    by_status("persons.addict", State.ADDICT.label, [Status.ADDICT], 2)
+    by_status("persons.user", State.USER.label, [Status.USER, Status.USER_PENDING], 2)
+    by_status("persons.user.decided", "– có quyết định quản lý còn thời hạn", [Status.USER], 2)
+    by_status("persons.user.pending", "– chưa có quyết định quản lý", [Status.USER_PENDING], 2)
+    by_status("persons.suspected", State.SUSPECTED.label, [Status.SUSPECTED], 2)
+    by_status("persons.user_expired", "Hết thời hạn quản lý, chờ lập biên bản kết thúc (không "
+              "tính vào tổng)", [Status.USER_EXPIRED], 1)
 
     # II. Addicts by sex, age band, occupation group, main drug, ethnicity.
+    counted_states = (State.ADDICT.value,) + ((State.SUSPECTED.value,) if suspected_as_addicts
+                                              else ())
     addicts = (select(Person).join(PersonPeriod, PersonPeriod.person_id == Person.id)
-               .where(on_registry, PersonPeriod.state == State.ADDICT.value).subquery())
-    total_addicts = states.get(State.ADDICT.value, 0)
+               .where(on_registry, PersonPeriod.state.in_(counted_states)).subquery())
+    total_addicts = sum(states.get(f"status.{s}", 0) for s in counted_states)
     section("s2", "II. Người nghiện ma túy phân theo")
     add("addicts.total", "Tổng số người nghiện ma túy", total_addicts)
+    tally.union("addicts.total", [f"status.{s}" for s in counted_states])
 
-    by_sex = _grouped(select(addicts.c.sex, func.count()).group_by(addicts.c.sex))
+    def breakdown(expr, prefix: str) -> dict[str, int]:
+        return tally.run(_pairs(expr, addicts.c.id),
+                         lambda g: f"addicts.{prefix}.{'unknown' if g is None else g}")
+
+    by_sex = breakdown(addicts.c.sex, "sex")
     for code, label in SEXES.items():
-        add(f"addicts.sex.{code}", f"Giới tính: {label}", by_sex.get(code, 0), 2)
+        add(f"addicts.sex.{code}", f"Giới tính: {label}", by_sex.get(f"addicts.sex.{code}", 0), 2)
 
     bands = settings.get("age_bands")
     band_case = case(*[(addicts.c.born_on > last - relativedelta(years=low), i - 1)
                        for i, (_, low, _) in enumerate(bands) if i > 0],
                      else_=len(bands) - 1) if len(bands) > 1 else literal(0)
-    by_band = _grouped(select(band_case, func.count()).group_by(band_case))
+    by_band = breakdown(band_case, "age")
     for i, (label, _, _) in enumerate(bands):
-        add(f"addicts.age.{i}", f"Độ tuổi: {label}", by_band.get(i, 0), 2)
+        add(f"addicts.age.{i}", f"Độ tuổi: {label}", by_band.get(f"addicts.age.{i}", 0), 2)
 
     for column, mapping, name in ((addicts.c.occupation_group, OCCUPATION_GROUPS, "occupation"),
                                   (addicts.c.main_drug, DRUGS, "drug")):
-        grouped = _grouped(select(column, func.count()).group_by(column))
+        grouped = breakdown(column, name)
         prefix = "Nghề nghiệp" if name == "occupation" else "Loại ma túy"
         for code, label in mapping.items():
-            add(f"addicts.{name}.{code}", f"{prefix}: {label}", grouped.get(code, 0), 2)
-        add(f"addicts.{name}.unknown", f"{prefix}: {UNKNOWN}", grouped.get(None, 0), 2)
+            add(f"addicts.{name}.{code}", f"{prefix}: {label}",
+                grouped.get(f"addicts.{name}.{code}", 0), 2)
+        add(f"addicts.{name}.unknown", f"{prefix}: {UNKNOWN}",
+            grouped.get(f"addicts.{name}.unknown", 0), 2)
 
     ethnic = case((addicts.c.ethnicity == KINH, "kinh"), (addicts.c.ethnicity.is_(None), "unknown"),
                   else_="minority")
-    by_ethnic = _grouped(select(ethnic, func.count()).group_by(ethnic))
+    by_ethnic = breakdown(ethnic, "ethnicity")
     for code, label in (("kinh", "Dân tộc Kinh"), ("minority", "Dân tộc thiểu số"),
                         ("unknown", f"Dân tộc: {UNKNOWN}")):
-        add(f"addicts.ethnicity.{code}", label, by_ethnic.get(code, 0), 2)
+        add(f"addicts.ethnicity.{code}", label, by_ethnic.get(f"addicts.ethnicity.{code}", 0), 2)
 
-    # III. Rehabilitation and treatment in progress at the month's end.
+    # III. Rehabilitation and treatment in progress at the month's end (voided entries left out).
     section("s3", "III. Cai nghiện, điều trị, quản lý sau cai (đến ngày cuối tháng)")
-    in_subtree = RehabEpisode.unit_id.in_(_subtree(unit))
-    ongoing = _grouped(select(RehabEpisode.form, func.count()).where(
-        in_subtree, RehabEpisode.start_date <= last,
-        or_(RehabEpisode.end_date.is_(None), RehabEpisode.end_date > last))
-        .group_by(RehabEpisode.form))
+    episodes = and_(RehabEpisode.unit_id.in_(_subtree(unit)), RehabEpisode.voided_at.is_(None))
+    ongoing = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                               RehabEpisode.start_date <= last,
+                               or_(RehabEpisode.end_date.is_(None), RehabEpisode.end_date > last)),
+                        lambda g: f"ongoing.{g}")
     add("ongoing.total", "Đang cai nghiện", sum(ongoing.values()))
+    tally.union("ongoing.total", [f"ongoing.{form}" for form in REHAB_FORMS])
     for form in REHAB_FORMS:
-        add(f"ongoing.{form}", SHORT_FORMS[form], ongoing.get(form, 0), 2)
-    add("methadone.ongoing", "Đang điều trị Methadone", db.session.scalar(
-        select(func.count()).select_from(MethadonePeriod).where(
-            MethadonePeriod.unit_id.in_(_subtree(unit)), MethadonePeriod.start_date <= last,
-            or_(MethadonePeriod.end_date.is_(None), MethadonePeriod.end_date > last))))
-    add("post_rehab.ongoing", "Đang quản lý sau cai nghiện tại nơi cư trú", db.session.scalar(
-        select(func.count()).select_from(PostRehabTerm).where(
-            PostRehabTerm.unit_id.in_(_subtree(unit)),
-            PostRehabTerm.status.in_(("active", "completed", "stopped")),
-            PostRehabTerm.start_date <= last,
-            or_(PostRehabTerm.ended_on.is_(None), PostRehabTerm.ended_on > last))))
+        add(f"ongoing.{form}", SHORT_FORMS[form], ongoing.get(f"ongoing.{form}", 0), 2)
+    add("methadone.ongoing", "Đang điều trị Methadone", tally.one(
+        "methadone.ongoing", _pairs(literal("m"), MethadonePeriod.person_id,
+                                    MethadonePeriod.unit_id.in_(_subtree(unit)),
+                                    MethadonePeriod.voided_at.is_(None),
+                                    MethadonePeriod.start_date <= last,
+                                    or_(MethadonePeriod.end_date.is_(None),
+                                        MethadonePeriod.end_date > last))))
+    terms = and_(PostRehabTerm.unit_id.in_(_subtree(unit)), PostRehabTerm.voided_at.is_(None))
+    # A term ends on its own at its end date, certificate or not.
+    add("post_rehab.ongoing", "Đang quản lý sau cai nghiện tại nơi cư trú", tally.one(
+        "post_rehab.ongoing", _pairs(literal("t"), PostRehabTerm.person_id, terms,
+                                     PostRehabTerm.status.in_(("active", "completed", "stopped")),
+                                     PostRehabTerm.start_date <= last,
+                                     PostRehabTerm.end_date >= last,
+                                     or_(PostRehabTerm.ended_on.is_(None),
+                                         PostRehabTerm.ended_on > last))))
 
     # IV. Flows within the month.
     section("s4", f"IV. Phát sinh trong tháng {month:02d}/{year}")
-    firsts = (select(PersonPeriod.person_id, func.min(PersonPeriod.start_date).label("opened"))
-              .group_by(PersonPeriod.person_id).subquery())
-    first_period = aliased(PersonPeriod)
-    add("flow.new", "Người mới đưa vào danh sách quản lý", db.session.scalar(
-        select(func.count()).select_from(firsts).join(
-            first_period, and_(first_period.person_id == firsts.c.person_id,
-                               first_period.start_date == firsts.c.opened))
-        .where(firsts.c.opened.between(first, last),
-               first_period.unit_id.in_(_subtree(unit)))))
-    in_month = PersonEvent.event_date.between(first, last)
-    here = _unit_at_event(PersonEvent.event_date, PersonEvent.person_id, unit)
+    # New on the lists: by the day the person really entered them (the paper register's date).
+    add("flow.new", "Người mới đưa vào danh sách quản lý", tally.one(
+        "flow.new", _pairs(literal("n"), Person.id, Person.listed_on.between(first, last),
+                           _unit_at_event(Person.listed_on, Person.id, unit))))
+    events = and_(PersonEvent.event_date.between(first, last), PersonEvent.voided_at.is_(None),
+                  _unit_at_event(PersonEvent.event_date, PersonEvent.person_id, unit))
     determined = and_(PersonEvent.kind == "determination", PersonEvent.addicted.is_(True))
-    add("flow.determined", "Người được xác định nghiện ma túy", db.session.scalar(
-        select(func.count()).select_from(PersonEvent).where(in_month, here, determined)))
+    add("flow.determined", "Người được xác định nghiện ma túy", tally.one(
+        "flow.determined", _pairs(literal("d"), PersonEvent.person_id, events, determined)))
     completed_before = or_(
         select(RehabEpisode.id).where(RehabEpisode.person_id == PersonEvent.person_id,
+                                      RehabEpisode.voided_at.is_(None),
                                       RehabEpisode.outcome == "completed",
                                       RehabEpisode.end_date < PersonEvent.event_date).exists(),
         select(MethadonePeriod.id).where(MethadonePeriod.person_id == PersonEvent.person_id,
+                                         MethadonePeriod.voided_at.is_(None),
                                          MethadonePeriod.stop_reason == "completed",
                                          MethadonePeriod.end_date < PersonEvent.event_date).exists())
-    add("flow.relapsed", "Trong đó: tái nghiện (đã hoàn thành cai nghiện, điều trị)",
-        db.session.scalar(select(func.count()).select_from(PersonEvent).where(
-            in_month, here, determined, completed_before)), 2)
-    started = _grouped(select(RehabEpisode.form, func.count()).where(
-        in_subtree, RehabEpisode.start_date.between(first, last)).group_by(RehabEpisode.form))
+    add("flow.relapsed", "Trong đó: tái nghiện (đã hoàn thành cai nghiện, điều trị)", tally.one(
+        "flow.relapsed", _pairs(literal("r"), PersonEvent.person_id, events, determined,
+                                completed_before)), 2)
+    started = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                               RehabEpisode.start_date.between(first, last)),
+                        lambda g: f"flow.rehab_started.{g}")
     add("flow.rehab_started", "Bắt đầu cai nghiện", sum(started.values()))
+    tally.union("flow.rehab_started", [f"flow.rehab_started.{f}" for f in REHAB_FORMS])
     for form in REHAB_FORMS:
-        add(f"flow.rehab_started.{form}", SHORT_FORMS[form], started.get(form, 0), 2)
-    completed = _grouped(select(RehabEpisode.form, func.count()).where(
-        in_subtree, RehabEpisode.end_date.between(first, last),
-        RehabEpisode.outcome == "completed").group_by(RehabEpisode.form))
+        add(f"flow.rehab_started.{form}", SHORT_FORMS[form],
+            started.get(f"flow.rehab_started.{form}", 0), 2)
+    completed = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                                 RehabEpisode.end_date.between(first, last),
+                                 RehabEpisode.outcome == "completed"),
+                          lambda g: f"flow.rehab_completed.{g}")
     add("flow.rehab_completed", "Hoàn thành cai nghiện", sum(completed.values()))
+    tally.union("flow.rehab_completed", [f"flow.rehab_completed.{f}" for f in REHAB_FORMS])
     for form in REHAB_FORMS:
-        add(f"flow.rehab_completed.{form}", SHORT_FORMS[form], completed.get(form, 0), 2)
-    add("flow.post_rehab_opened", "Quyết định quản lý sau cai mới", db.session.scalar(
-        select(func.count()).select_from(PostRehabTerm).where(
-            PostRehabTerm.unit_id.in_(_subtree(unit)),
-            PostRehabTerm.decision_date.between(first, last))))
-    support = _grouped(select(PostRehabActivity.kind, func.count())
-                       .join(PostRehabTerm, PostRehabTerm.id == PostRehabActivity.term_id)
-                       .where(PostRehabTerm.unit_id.in_(_subtree(unit)),
-                              PostRehabActivity.on.between(first, last),
-                              PostRehabActivity.kind.in_(tuple(SUPPORT_KINDS)))
-                       .group_by(PostRehabActivity.kind))
+        add(f"flow.rehab_completed.{form}", SHORT_FORMS[form],
+            completed.get(f"flow.rehab_completed.{form}", 0), 2)
+    add("flow.post_rehab_opened", "Quyết định quản lý sau cai mới", tally.one(
+        "flow.post_rehab_opened", _pairs(literal("o"), PostRehabTerm.person_id, terms,
+                                         PostRehabTerm.decision_date.between(first, last))))
+    support = tally.run(
+        _pairs(PostRehabActivity.kind, PostRehabTerm.person_id, terms,
+               PostRehabActivity.voided_at.is_(None),
+               PostRehabActivity.on.between(first, last),
+               PostRehabActivity.kind.in_(tuple(SUPPORT_KINDS)))
+        .join_from(PostRehabActivity, PostRehabTerm, PostRehabTerm.id == PostRehabActivity.term_id),
+        lambda g: f"flow.support.{g}")
     add("flow.support", "Lượt hỗ trợ người sau cai", sum(support.values()))
+    tally.union("flow.support", [f"flow.support.{k}" for k in SUPPORT_KINDS])
     for kind, label in SUPPORT_KINDS.items():
-        add(f"flow.support.{kind}", label, support.get(kind, 0), 2)
-    closed = _grouped(select(PersonEvent.reason, func.count()).where(
-        in_month, here, PersonEvent.kind == "closing").group_by(PersonEvent.reason))
+        add(f"flow.support.{kind}", label, support.get(f"flow.support.{kind}", 0), 2)
+    closed = tally.run(_pairs(PersonEvent.reason, PersonEvent.person_id, events,
+                              PersonEvent.kind == "closing"),
+                       lambda g: f"flow.closed.{g}")
     add("flow.closed", "Đưa ra khỏi danh sách quản lý", sum(closed.values()))
+    tally.union("flow.closed", [f"flow.closed.{r}" for r in CLOSING_REASONS])
     for reason, label in CLOSING_REASONS.items():
-        add(f"flow.closed.{reason}", label, closed.get(reason, 0), 2)
+        add(f"flow.closed.{reason}", label, closed.get(f"flow.closed.{reason}", 0), 2)
 
     # V. Year-to-date progress against the quota assigned to this unit.
     section("s5", f"V. Kết quả cai nghiện so với chỉ tiêu năm {year} (lũy kế đến cuối tháng)")
-    achieved = _grouped(select(RehabEpisode.form, func.count()).where(
-        in_subtree, RehabEpisode.start_date.between(date(year, 1, 1), last))
-        .group_by(RehabEpisode.form))
-    quotas = _grouped(select(Quota.form, Quota.amount).where(
-        Quota.year == year, Quota.unit_id == unit.id))
+    achieved = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                                RehabEpisode.start_date.between(date(year, 1, 1), last)),
+                         lambda g: f"quota.{g}.achieved")
+    quotas = {form: amount for form, amount in db.session.execute(
+        select(Quota.form, Quota.amount).where(Quota.year == year, Quota.unit_id == unit.id))}
     for form in REHAB_FORMS:
-        add(f"quota.{form}.achieved", f"{SHORT_FORMS[form]}: đã thực hiện", achieved.get(form, 0))
+        add(f"quota.{form}.achieved", f"{SHORT_FORMS[form]}: đã thực hiện",
+            achieved.get(f"quota.{form}.achieved", 0))
         add(f"quota.{form}.target", f"{SHORT_FORMS[form]}: chỉ tiêu giao", quotas.get(form, 0), 2)
     return rows
+
+
+def compute_with_members(unit: Unit, year: int, month: int, **options
+                         ) -> tuple[list[Row], dict[str, list[int]]]:
+    """The figures and {row key: sorted person ids} of every non-zero figure."""
+    members: dict[str, set[int]] = {}
+    rows = compute(unit, year, month, members=members, **options)
+    keys = {r.key for r in rows if r.value}
+    return rows, {k: sorted(v) for k, v in members.items() if k in keys and v}
 
 
 def as_values(rows) -> dict[str, int]:

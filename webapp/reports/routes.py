@@ -11,6 +11,9 @@ from ..access import roles
 from ..auth.models import Role
 from ..extensions import db
 from ..rendering import done, render
+from ..audit import services as audit
+from ..confirm import ask, confirmed
+from ..registry.queries import scoped_person_page
 from ..scoping import can_review, get_unit_or_404
 from ..timeutil import today_local
 from . import services
@@ -67,27 +70,26 @@ def _shift(year: int, month: int, step: int) -> str:
 
 def _context(unit, year: int, month: int, errors=None, form=None):
     sub = services.submission_for(unit, year, month)
-    if sub is not None and sub.frozen and sub.snapshot:
-        rows, agg = sub.snapshot, None
-        if unit.level != "commune" and services.reporting_children(unit, year, month):
-            agg = services.aggregate(unit, year, month)
-        drift = services.drift(sub)
-    else:
-        live, agg = services.live_rows(unit, year, month)
-        rows, drift = [r.as_list() for r in live], {}
-    values = as_values(rows)
-    blocking, warnings = ([], [])
-    if sub is None or not sub.frozen:
-        blocking, warnings = services.checks(rows, agg, year, month)
+    seen = services.review(unit, year, month, sub)
+    rows = seen["rows"]
+    frozen = sub is not None and sub.frozen and bool(sub.snapshot)
     return dict(
         unit=unit, year=year, month=month, period=f"{year:04d}-{month:02d}", sub=sub,
-        rows=rows, values=values, drift=drift, agg=agg, blocking=blocking, warnings=warnings,
+        rows=rows, values=as_values(rows), previous=seen["previous"],
+        drift=services.drift(sub) if frozen else {}, agg=seen["agg"],
+        blocking=[] if frozen else seen["blocking"], warnings=seen["warnings"],
         can_edit=services.can_edit(current_user, unit) and (sub is None or not sub.frozen),
         can_review=can_review(current_user, unit) and current_user.unit_id != unit.id,
         due=services.due_date(year, month), future=services.is_future(year, month),
         errors=errors or {}, form=form or {}, status_labels=STATUS_LABELS,
         action_labels=ACTION_LABELS, quota_label=quota_label,
+        traceable=lambda key: not key_is_target(key),
     )
+
+
+def key_is_target(key: str) -> bool:
+    """Quota targets are typed by the parent, not counted from persons: nothing to list."""
+    return key.startswith("quota.") and key.endswith(".target")
 
 
 @bp.route("/<period>/<unit_code>")
@@ -107,6 +109,31 @@ def print_view(period: str, unit_code: str):
 
     return render("reports/print.html", agency=settings.get("agency_name"),
                   department=settings.get("agency_department"), **_context(unit, year, month))
+
+
+@bp.route("/<period>/<unit_code>/figures/<key>")
+@roles(*OFFICERS)
+def figure(period: str, unit_code: str, key: str):
+    """The persons behind one figure: the frozen list for a sent report, else the live one."""
+    year, month = _period_or_404(period)
+    unit = get_unit_or_404(current_user, unit_code)
+    sub = services.submission_for(unit, year, month)
+    seen = services.review(unit, year, month, sub)
+    labels = {k: label for k, label, _, value in seen["rows"] if value is not None}
+    if key not in labels or key_is_target(key):
+        abort(404)
+    ids, frozen = services.figure_members(unit, year, month, key)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    shown = scoped_person_page(current_user, ids, page)
+    audit.record("view_list", "Person", None, {"figure": key, "period": period,
+                                                "unit": unit.code, "rows": len(shown.items),
+                                                "total": len(ids)})
+    db.session.commit()
+    value = as_values(seen["rows"]).get(key, 0)
+    return render("reports/figure.html", unit=unit, year=year, month=month, period=period,
+                  key=key, label=labels[key], value=value, page=shown, frozen=frozen, sub=sub,
+                  hidden=len(ids) - shown.total, unrecorded=frozen and sub is not None
+                  and unit.level == "commune" and sub.snapshot_persons is None and value > 0)
 
 
 ACTIONS = {"save", "submit", "approve", "return", "reopen"}
@@ -131,12 +158,20 @@ def act(period: str, unit_code: str, action: str):
             if action == "save":
                 services.save_draft(unit, year, month, form, current_user, expected)
                 message = "Đã lưu bản nháp."
+            elif not confirmed():
+                return ask(f"Gửi báo cáo tháng {month:02d}/{year} của {unit.name} lên đơn vị "
+                           "cấp trên? Sau khi gửi, số liệu được chốt và không sửa được, trừ khi "
+                           "người duyệt trả lại.", url, "Gửi báo cáo")
             else:
                 services.submit(unit, year, month, form, current_user, expected)
                 message = f"Đã gửi báo cáo tháng {month:02d}/{year}."
         else:
             sub = services.submission_for(unit, year, month)
             comment = form.get("comment")
+            if action == "approve" and sub is not None and sub.status == "submitted" \
+                    and not confirmed():
+                return ask(f"Duyệt báo cáo tháng {month:02d}/{year} của {unit.name}? Số liệu đã "
+                           "duyệt được cộng vào báo cáo của đơn vị bạn.", url, "Duyệt")
             if action == "approve":
                 services.approve(sub, current_user, comment, expected)
                 message = f"Đã duyệt báo cáo tháng {month:02d}/{year} của {unit.name}."

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from .. import settings
 from ..auth.models import Role, User
@@ -19,7 +20,7 @@ from ..registry.services import clean_text
 from ..scoping import can_review
 from ..timeutil import now_utc, to_local, today_local
 from ..units.models import Level, Unit
-from .figures import Row, as_values, compute, month_bounds
+from .figures import Row, as_values, compute, compute_with_members, month_bounds
 from .models import MonthlySubmission, SubmissionTransition
 
 PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
@@ -126,6 +127,98 @@ def drift(submission: MonthlySubmission) -> dict[str, int]:
     return {k: live[k] for k, v in frozen.items() if k in live and live[k] != v}
 
 
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year, month - 1) if month > 1 else (year - 1, 12)
+
+
+def frozen_values(unit: Unit, year: int, month: int) -> dict[str, int] | None:
+    sub = submission_for(unit, year, month)
+    if sub is not None and sub.frozen and sub.snapshot:
+        return as_values(sub.snapshot)
+    return None
+
+
+def previous_values(unit: Unit, year: int, month: int) -> dict[str, int]:
+    """Last month's figures: as sent if they were, else as the registry says now."""
+    year, month = previous_month(year, month)
+    frozen = frozen_values(unit, year, month)
+    return frozen if frozen is not None else as_values(live_rows(unit, year, month)[0])
+
+
+def _approved_children_members(unit: Unit, year: int, month: int, key: str) -> set[int]:
+    children = reporting_children(unit, year, month)
+    ids: set[int] = set()
+    for sub in db.session.scalars(select(MonthlySubmission).where(
+            MonthlySubmission.unit_id.in_([c.id for c in children]),
+            MonthlySubmission.year == year, MonthlySubmission.month == month,
+            MonthlySubmission.status == "approved")):
+        ids.update((sub.snapshot_persons or {}).get(key, []))
+    return ids
+
+
+def figure_members(unit: Unit, year: int, month: int, key: str) -> tuple[list[int], bool]:
+    """(person ids behind one figure, whether they are the frozen list). A unit with children
+    sums its children's approved reports, so its lists are theirs, as they were approved."""
+    sub = submission_for(unit, year, month)
+    frozen = sub is not None and sub.frozen and bool(sub.snapshot)
+    if unit.level != Level.COMMUNE and reporting_children(unit, year, month):
+        return sorted(_approved_children_members(unit, year, month, key)), True
+    if frozen:
+        return list((sub.snapshot_persons or {}).get(key, [])), True
+    return compute_with_members(unit, year, month)[1].get(key, []), False
+
+
+def double_rehab(unit: Unit, year: int, month: int,
+                 members: dict[str, list[int]] | None = None) -> int:
+    """Persons counted in two rehab forms at the month's end (detox inside a voluntary rehab
+    allowed if the settings say so): from the frozen lists, or from the registry."""
+    from ..registry.consistency import VOLUNTARY
+    from ..treatment.models import RehabEpisode
+    from ..treatment.vocab import REHAB_FORMS
+
+    detox_ok = bool(settings.get("detox_inside_voluntary"))
+    if members is not None:
+        seen: dict[int, set[str]] = {}
+        for form in REHAB_FORMS:
+            for pid in members.get(f"ongoing.{form}", []):
+                seen.setdefault(pid, set()).add(form)
+        return sum(1 for forms in seen.values() if len(forms) > 1 and not (
+            detox_ok and len(forms) == 2 and "detox" in forms and forms & set(VOLUNTARY)))
+    last = month_bounds(year, month)[1]
+    a, b = aliased(RehabEpisode), aliased(RehabEpisode)
+    subtree = select(Unit.id).where(Unit.path.startswith(unit.path))
+
+    def running(e):
+        return and_(e.unit_id.in_(subtree), e.voided_at.is_(None), e.start_date <= last,
+                    or_(e.end_date.is_(None), e.end_date > last))
+    nested = or_(and_(a.form == "detox", b.form.in_(VOLUNTARY)),
+                 and_(b.form == "detox", a.form.in_(VOLUNTARY)))
+    query = select(func.count(func.distinct(a.person_id))).where(
+        running(a), running(b), a.person_id == b.person_id, a.id < b.id)
+    if detox_ok:
+        query = query.where(~nested)
+    return db.session.scalar(query) or 0
+
+
+def review(unit: Unit, year: int, month: int, sub: MonthlySubmission | None,
+           today: date | None = None) -> dict:
+    """What the officer and the reviewer both see: rows (frozen or live), last month's values,
+    the checks and warnings."""
+    if sub is not None and sub.frozen and sub.snapshot:
+        rows, agg = sub.snapshot, None
+        if unit.level != Level.COMMUNE and reporting_children(unit, year, month):
+            agg = aggregate(unit, year, month)
+        members = sub.snapshot_persons if unit.level == Level.COMMUNE else None
+    else:
+        live, agg = live_rows(unit, year, month)
+        rows, members = [r.as_list() for r in live], None
+    previous = previous_values(unit, year, month)
+    double = double_rehab(unit, year, month, members) if agg is None else 0
+    errors, warnings = checks(rows, agg, year, month, today, previous, double)
+    return {"rows": rows, "agg": agg, "previous": previous, "blocking": errors,
+            "warnings": warnings}
+
+
 # --- Checks -----------------------------------------------------------------------------------
 
 GROUPS = {"sex": "giới tính", "age": "độ tuổi", "occupation": "nghề nghiệp",
@@ -133,8 +226,11 @@ GROUPS = {"sex": "giới tính", "age": "độ tuổi", "occupation": "nghề ng
 
 
 def checks(rows, aggregate_: Aggregate | None, year: int, month: int,
-           today: date | None = None) -> tuple[list[str], list[str]]:
-    """(blocking errors, warnings that need a comment) before submitting."""
+           today: date | None = None, previous: dict[str, int] | None = None,
+           double_rehab: int = 0) -> tuple[list[str], list[str]]:
+    """(blocking errors, warnings that need a comment) before submitting; the reviewer sees
+    the same warnings. `previous` is last month's values; `double_rehab` the number of persons
+    counted in two rehab forms at the month's end."""
     today = today or today_local()
     values = as_values(rows)
     errors, warnings = [], []
@@ -146,6 +242,9 @@ def checks(rows, aggregate_: Aggregate | None, year: int, month: int,
     states = sum(values.get(f"persons.{s}", 0) for s in ("addict", "user", "suspected"))
     if states != values.get("persons.total", 0):
         errors.append("Tổng số người đang quản lý khác tổng các tình trạng.")
+    if "persons.user.decided" in values and values.get("persons.user", 0) != (
+            values["persons.user.decided"] + values.get("persons.user.pending", 0)):
+        errors.append("Số người sử dụng trái phép khác tổng có và chưa có quyết định quản lý.")
     negatives = [k for k, v in values.items() if v < 0]
     if negatives:
         errors.append("Có số liệu âm: " + ", ".join(negatives) + ".")
@@ -163,7 +262,30 @@ def checks(rows, aggregate_: Aggregate | None, year: int, month: int,
                         + ", ".join(u.name for u in aggregate_.missing) + ".")
     if month_bounds(year, month)[1] >= today:
         warnings.append("Tháng báo cáo chưa kết thúc; số liệu có thể còn thay đổi.")
+    warnings.extend(comparison_warnings(values, previous))
+    if double_rehab:
+        warnings.append(f"{double_rehab} người được tính ở hai hình thức cai nghiện cùng lúc; "
+                        "vui lòng kiểm tra và hủy đợt ghi nhầm.")
     return errors, warnings
+
+
+# Figures compared with last month: a jump beyond the settings' threshold is flagged.
+WATCHED = {"persons.total": "Tổng số người đang quản lý", "addicts.total": "Số người nghiện",
+           "persons.user": "Số người sử dụng trái phép", "ongoing.total": "Số người đang cai nghiện",
+           "post_rehab.ongoing": "Số người đang quản lý sau cai"}
+
+
+def comparison_warnings(values: dict[str, int], previous: dict[str, int] | None) -> list[str]:
+    if not previous:
+        return []
+    share, least = settings.get("report_jump_percent"), settings.get("report_jump_min")
+    out = []
+    for key, label in WATCHED.items():
+        now, before = values.get(key, 0), previous.get(key, 0)
+        change = abs(now - before)
+        if change >= max(least, 1) and change * 100 > share * before:
+            out.append(f"{label} thay đổi nhiều so với tháng trước: {before} → {now}.")
+    return out
 
 
 # --- Permissions ------------------------------------------------------------------------------
@@ -238,14 +360,21 @@ def save_draft(unit: Unit, year: int, month: int, data: dict, user: User,
 def submit(unit: Unit, year: int, month: int, data: dict, user: User,
            expected_version: int | None = None, today: date | None = None) -> MonthlySubmission:
     sub = save_draft(unit, year, month, data, user, expected_version, today)
-    rows, agg = live_rows(unit, year, month)
-    errors, warnings = checks(rows, agg, year, month, today)
+    members = None
+    if unit.level == Level.COMMUNE or not reporting_children(unit, year, month):
+        rows, members = compute_with_members(unit, year, month)
+        agg = None
+    else:
+        rows, agg = live_rows(unit, year, month)
+    errors, warnings = checks(rows, agg, year, month, today, previous_values(unit, year, month),
+                              double_rehab(unit, year, month, members) if agg is None else 0)
     if errors:
         raise ReportError(" ".join(errors))
     if warnings and not clean_text(data.get("warning_comment")):
         raise ReportError("Báo cáo có cảnh báo; vui lòng ghi chú giải thích trước khi gửi.",
                           "warning_comment")
     sub.snapshot = [r.as_list() for r in rows]
+    sub.snapshot_persons = members
     sub.children_included = agg.included if agg else None
     sub.snapshot_at = sub.submitted_at = now_utc()
     sub.first_submitted_at = sub.first_submitted_at or sub.submitted_at
