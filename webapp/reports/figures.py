@@ -70,7 +70,10 @@ def _unit_at_event(event_date_column, person_column, unit: Unit):
         PersonPeriod.unit_id.in_(_subtree(unit))).exists()
 
 
-def compute(unit: Unit, year: int, month: int) -> list[Row]:
+def compute(unit: Unit, year: int, month: int, *,
+            suspected_as_addicts: bool = False) -> list[Row]:
+    """`suspected_as_addicts`: the rule before Law 73/2021 — section II counts suspected
+    persons among addicts (the caller decides by the date, see `settings`)."""
     first, last = month_bounds(year, month)
     rows: list[Row] = []
 
@@ -92,11 +95,13 @@ def compute(unit: Unit, year: int, month: int) -> list[Row]:
         add(f"persons.{state.value}", state.label, states.get(state.value, 0), 2)
 
     # II. Addicts by sex, age band, occupation group, main drug, ethnicity.
+    counted = [State.ADDICT.value] + ([State.SUSPECTED.value] if suspected_as_addicts else [])
     addicts = (select(Person).join(PersonPeriod, PersonPeriod.person_id == Person.id)
-               .where(on_registry, PersonPeriod.state == State.ADDICT.value).subquery())
-    total_addicts = states.get(State.ADDICT.value, 0)
+               .where(on_registry, PersonPeriod.state.in_(counted)).subquery())
+    total_addicts = sum(states.get(state, 0) for state in counted)
     section("s2", "II. Người nghiện ma túy phân theo")
-    add("addicts.total", "Tổng số người nghiện ma túy", total_addicts)
+    add("addicts.total", "Tổng số người nghiện ma túy"
+        + (" (gồm cả người nghi nghiện)" if suspected_as_addicts else ""), total_addicts)
 
     by_sex = _grouped(select(addicts.c.sex, func.count()).group_by(addicts.c.sex))
     for code, label in SEXES.items():

@@ -112,7 +112,9 @@ def aggregate(unit: Unit, year: int, month: int) -> Aggregate:
 
 def live_rows(unit: Unit, year: int, month: int) -> tuple[list[Row], Aggregate | None]:
     if unit.level == Level.COMMUNE or not reporting_children(unit, year, month):
-        return compute(unit, year, month), None
+        # A past month is counted with the rule that held then (suspected among addicts or not).
+        return compute(unit, year, month, suspected_as_addicts=settings.addicts_include_suspected(
+            month_bounds(year, month)[1])), None
     agg = aggregate(unit, year, month)
     return agg.rows, agg
 
