@@ -302,6 +302,45 @@ def test_reset_returns_a_setting_to_the_legal_default(app, admin):
     assert admin.get(f"{URL}report_due_day/reset").status_code == 405
 
 
+RULE = "addicts_determined_only_from"
+
+
+def test_the_counting_rule_date_is_typed_dd_mm_yyyy_and_stored_as_iso(app, admin):
+    assert page_inputs(admin)[RULE] == "01/01/2022"
+    assert "Mặc định theo quy định: 01/01/2022" in admin.get(URL).get_data(as_text=True)
+    response = admin.post(URL, data=page_inputs(admin) | {RULE: "01/01/2023"})
+    assert response.status_code == 303
+    assert stored(app) == {RULE: "2023-01-01"}  # plain JSON
+    assert page_inputs(admin)[RULE] == "01/01/2023"
+    with app.app_context():
+        assert settings.addicts_include_suspected(date(2022, 12, 31))
+        assert not settings.addicts_include_suspected(date(2023, 1, 1))
+    assert admin.post(URL, data={RULE: "1/1/2022"}).status_code == 303  # the default again
+    assert stored(app) == {}
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("31/02/2022", "Ngày 31/02/2022 không tồn tại."),
+    ("abc", "Ngày phải theo dạng dd/mm/yyyy, ví dụ 07/03/2023."),
+    ("2022-02-31", "Ngày 31/02/2022 không tồn tại."),
+    ("  ", "Vui lòng nhập ngày (dd/mm/yyyy)."),
+    ("01/01/1999", "Năm phải từ 2000 đến 2100."),
+])
+def test_a_malformed_rule_date_is_refused_and_the_old_value_kept(app, admin, typed, message):
+    assert admin.post(URL, data={RULE: "01/01/2023"}).status_code == 303
+    events = len(setting_events(app))
+    # A valid change submitted together with the bad date is not written either.
+    data = page_inputs(admin) | {RULE: typed, "due_soon_days": "45"}
+    response = admin.post(URL, data=data)
+    assert response.status_code == 422
+    body = response.get_data(as_text=True)
+    assert error_beside(body, RULE, message)
+    assert f'aria-describedby="{RULE}-error"' in body
+    assert f'value="{typed}"' in body  # what was typed is kept for correction
+    assert stored(app) == {RULE: "2023-01-01"} and len(setting_events(app)) == events
+    assert in_force(app, RULE) == "2023-01-01"
+
+
 @pytest.mark.parametrize("username", ["xa", "huyen", "tinh"])
 def test_only_administrators_may_open_or_change_settings(app, login_as, username):
     client = login_as(username)

@@ -143,7 +143,8 @@ def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = F
                .where(on_registry, PersonPeriod.state.in_(counted_states)).subquery())
     total_addicts = sum(states.get(f"status.{s}", 0) for s in counted_states)
     section("s2", "II. Người nghiện ma túy phân theo")
-    add("addicts.total", "Tổng số người nghiện ma túy", total_addicts)
+    add("addicts.total", "Tổng số người nghiện ma túy"
+        + (" (gồm cả người nghi nghiện)" if suspected_as_addicts else ""), total_addicts)
     tally.union("addicts.total", [f"status.{s}" for s in counted_states])
 
     def breakdown(expr, prefix: str) -> dict[str, int]:

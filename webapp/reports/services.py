@@ -111,9 +111,15 @@ def aggregate(unit: Unit, year: int, month: int) -> Aggregate:
     return Aggregate(rows, lines, [c.unit for c in lines if c.values is None])
 
 
+def rules_of(year: int, month: int) -> dict:
+    """A past month is counted with the rule that held then (suspected among addicts or not)."""
+    return {"suspected_as_addicts": settings.addicts_include_suspected(
+        month_bounds(year, month)[1])}
+
+
 def live_rows(unit: Unit, year: int, month: int) -> tuple[list[Row], Aggregate | None]:
     if unit.level == Level.COMMUNE or not reporting_children(unit, year, month):
-        return compute(unit, year, month), None
+        return compute(unit, year, month, **rules_of(year, month)), None
     agg = aggregate(unit, year, month)
     return agg.rows, agg
 
@@ -165,7 +171,7 @@ def figure_members(unit: Unit, year: int, month: int, key: str) -> tuple[list[in
         return sorted(_approved_children_members(unit, year, month, key)), True
     if frozen:
         return list((sub.snapshot_persons or {}).get(key, [])), True
-    return compute_with_members(unit, year, month)[1].get(key, []), False
+    return compute_with_members(unit, year, month, **rules_of(year, month))[1].get(key, []), False
 
 
 def double_rehab(unit: Unit, year: int, month: int,
@@ -362,7 +368,7 @@ def submit(unit: Unit, year: int, month: int, data: dict, user: User,
     sub = save_draft(unit, year, month, data, user, expected_version, today)
     members = None
     if unit.level == Level.COMMUNE or not reporting_children(unit, year, month):
-        rows, members = compute_with_members(unit, year, month)
+        rows, members = compute_with_members(unit, year, month, **rules_of(year, month))
         agg = None
     else:
         rows, agg = live_rows(unit, year, month)

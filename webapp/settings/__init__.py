@@ -7,6 +7,7 @@ setting never rewrites the past.
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 from flask import g, has_app_context
 
@@ -50,6 +51,9 @@ DEFAULTS: dict[str, object] = {
     # Printed in report headers; the managing agency moved to the police on 01/3/2025.
     "agency_name": "Công an tỉnh Mai Sơn",
     "agency_department": "Phòng Cảnh sát điều tra tội phạm về ma túy (PC04)",
+    # Law 73/2021 (in force 01/01/2022): only a positive determination makes an addict; before
+    # it, reports counted suspected persons among addicts. ISO date, so it stays plain JSON.
+    "addicts_determined_only_from": "2022-01-01",
 }
 
 LABELS = {
@@ -68,6 +72,9 @@ LABELS = {
     "agency_department": "Tên đơn vị chuyên môn in trên báo cáo",
     "age_bands": "Nhóm tuổi trong báo cáo",
     "rehab_terms": "Thời hạn cai nghiện theo hình thức và độ tuổi",
+    "addicts_determined_only_from":
+        "Từ ngày này chỉ tính người đã được xác định tình trạng nghiện là người nghiện ma túy "
+        "(Luật Phòng, chống ma túy năm 2021)",
 }
 
 
@@ -93,3 +100,13 @@ def forget() -> None:
     """Drop this request's cached values (after an administrator saved new ones)."""
     if has_app_context():
         g.pop("settings_cache", None)
+
+
+def determined_only_from() -> date:
+    """The day from which suspected persons stop counting as addicts."""
+    return date.fromisoformat(get("addicts_determined_only_from"))
+
+
+def addicts_include_suspected(day: date) -> bool:
+    """Whether a count as of `day` follows the old rule (suspected persons among addicts)."""
+    return day < determined_only_from()

@@ -5,6 +5,7 @@ One plain form (works without JavaScript); the rules live in `services`.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 from flask import Blueprint, abort, flash, redirect, request, url_for
@@ -13,11 +14,12 @@ from flask_login import current_user
 from ..access import roles
 from ..auth.models import Role
 from ..extensions import db
+from ..formatting import vn_date
 from ..rendering import render
 from ..treatment.vocab import REHAB_FORMS
 from . import DEFAULTS, LABELS
-from .services import (INTEGER_RANGES, REHAB_GROUPS, REHAB_PARTS, TEXT_KEYS, UNIT_LABELS,
-                       current_values, reset_setting, save_settings)
+from .services import (DATE_KEYS, INTEGER_RANGES, REHAB_GROUPS, REHAB_PARTS, TEXT_KEYS,
+                       UNIT_LABELS, current_values, reset_setting, save_settings)
 
 bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 
@@ -26,7 +28,7 @@ GROUPS = [
     ("Thời hạn quản lý", ["management_term_months", "min_age", "due_soon_days"]),
     ("Quản lý sau cai", ["post_rehab_months", "post_rehab_months_compulsory_adult"]),
     ("Cai nghiện", ["detox_inside_voluntary"]),
-    ("Báo cáo", ["report_due_day", "report_jump_percent", "report_jump_min"]),
+    ("Báo cáo", ["report_due_day", "report_jump_percent", "report_jump_min", *DATE_KEYS]),
     ("Tên cơ quan", list(TEXT_KEYS)),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
@@ -41,9 +43,14 @@ def _text(value) -> str:
     return "" if value is None else str(value)
 
 
+def _vn_day(iso: str) -> str:
+    """A stored ISO date as the page shows it, dd/mm/yyyy."""
+    return vn_date(date.fromisoformat(iso))
+
+
 def _values_from(form) -> dict:
     """The submitted settings in the shape `save_settings` takes; absent fields are left out."""
-    values = {key: form[key] for key in (*INTEGER_RANGES, *TEXT_KEYS) if key in form}
+    values = {key: form[key] for key in (*INTEGER_RANGES, *TEXT_KEYS, *DATE_KEYS) if key in form}
     terms: dict = {}
     for rehab_form in DEFAULTS["rehab_terms"]:
         for group in REHAB_GROUPS:
@@ -69,6 +76,8 @@ def _display(values: dict, submitted: dict | None) -> dict:
     submitted = submitted or {}
     shown = {key: _text(submitted.get(key, values[key].value))
              for key in (*INTEGER_RANGES, *TEXT_KEYS)}
+    shown |= {key: _text(submitted[key]) if key in submitted else _vn_day(values[key].value)
+              for key in DATE_KEYS}
     terms = values["rehab_terms"].value
     given_terms = submitted.get("rehab_terms", {})
     shown["rehab_terms"] = {
@@ -91,7 +100,8 @@ def _page(errors: dict | None = None, submitted: dict | None = None, status: int
                   shown=_display(values, submitted), errors=errors or {}, groups=GROUPS,
                   labels=LABELS, rehab_forms=REHAB_FORMS, group_labels=GROUP_LABELS,
                   part_labels=PART_LABELS, parts=REHAB_PARTS, rehab_groups=REHAB_GROUPS,
-                  unit_labels=UNIT_LABELS, integer_ranges=INTEGER_RANGES)
+                  unit_labels=UNIT_LABELS, integer_ranges=INTEGER_RANGES,
+                  date_defaults={key: _vn_day(DEFAULTS[key]) for key in DATE_KEYS})
 
 
 @bp.route("/", methods=["GET", "POST"])

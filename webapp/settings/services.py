@@ -8,7 +8,8 @@ changing a setting never rewrites the past.
 
 Errors are {key: Vietnamese message}. A key is a setting's key for the whole value, or a
 dotted key for one part of it: "rehab_terms.<form>.<group>" for one row of the rehab terms,
-"age_bands.<i>" for one row of the age bands (its index in the list given).
+"age_bands.<i>" for one row of the age bands (its index in the list given). Dates are typed
+dd/mm/yyyy and stored as ISO strings, so the JSON column holds plain text.
 """
 from __future__ import annotations
 
@@ -16,11 +17,13 @@ import copy
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
 from ..auth.models import User
 from ..extensions import db
+from ..forms import DateParseError, parse_vn_date
 from ..vntext import nfc
 from . import DEFAULTS, LABELS, forget, get
 from .models import Setting
@@ -39,6 +42,9 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
 }
 TEXT_KEYS = ("agency_name", "agency_department")
 TEXT_MAX = 200
+# Dates typed dd/mm/yyyy, stored as ISO strings (plain JSON); the years an administrator may pick.
+DATE_KEYS = ("addicts_determined_only_from",)
+DATE_YEARS = (2000, 2100)
 
 REHAB_GROUPS = ("adult", "minor")
 REHAB_PARTS = ("min", "default", "max")
@@ -49,6 +55,7 @@ AGE_MAX = 120
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?\d*[.,]\d+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,26 @@ def _parse_text(raw) -> str:
     if len(text) > TEXT_MAX:
         raise _Invalid(f"Tối đa {TEXT_MAX} ký tự (đang có {len(text)}).")
     return text
+
+
+def _parse_date(raw) -> str:
+    """dd/mm/yyyy as typed, or the stored ISO form (or a date) → ISO string."""
+    if isinstance(raw, date):
+        day = raw
+    else:
+        text = str(raw or "").strip()
+        if not text:
+            raise _Invalid("Vui lòng nhập ngày (dd/mm/yyyy).")
+        if _ISO_DATE.match(text):  # the stored form, given back by a caller
+            text = "/".join(reversed(text.split("-")))
+        try:
+            day = parse_vn_date(text)
+        except DateParseError as exc:
+            raise _Invalid(str(exc)) from None
+    low, high = DATE_YEARS
+    if not low <= day.year <= high:
+        raise _Invalid(f"Năm phải từ {low} đến {high}.")
+    return day.isoformat()
 
 
 def _parse_rehab_terms(raw, errors: dict[str, str]) -> dict | None:
@@ -246,6 +273,12 @@ def parse_value(key: str, raw, errors: dict[str, str]):
     if key in TEXT_KEYS:
         try:
             return _parse_text(raw)
+        except _Invalid as exc:
+            errors[key] = str(exc)
+            return None
+    if key in DATE_KEYS:
+        try:
+            return _parse_date(raw)
         except _Invalid as exc:
             errors[key] = str(exc)
             return None

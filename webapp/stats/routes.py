@@ -39,7 +39,7 @@ def index():
         Unit.level != Level.COMMUNE if current_user.role != Role.COMMUNE else True)).all()
     return render("stats/index.html", unit=unit, first=first, last=last, errors=errors,
                   stats=stats, table=services.table(stats), units=units,
-                  paragraphs=[services.paragraph(s) for s in stats],
+                  caption=services.rule_caption(stats), paragraphs=services.paragraphs(stats),
                   rehab=[services.rehab_paragraph(s) for s in stats])
 
 
@@ -57,7 +57,7 @@ def export():
     from .workbook import stats_workbook
 
     stream = stats_workbook(unit, first, last, services.table(stats),
-                                      [services.paragraph(s) for s in stats])
+                            services.paragraphs(stats), services.rule_caption(stats))
     audit.record("export", "Stats", None, {"unit": unit.code, "from": first, "to": last})
     db.session.commit()
     return send_file(stream, as_attachment=True,

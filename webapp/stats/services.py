@@ -2,13 +2,17 @@
 
 The numbers are the monthly figures (`reports.figures.compute`) at each year's end — or at the
 end of the current month for the current year — so statistics, monthly reports and Excel agree.
+Each year is counted with the rule in force on that day: before the date of the setting
+`addicts_determined_only_from` suspected persons count among addicts (the seed's 2021: 1.186),
+from it only determined addicts do (2022: 481); a range across that date says so.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..formatting import vn_number
-from ..reports.figures import as_values, compute, quota_label
+from .. import settings
+from ..formatting import vn_date, vn_number
+from ..reports.figures import as_values, compute, month_bounds, quota_label
 from ..timeutil import today_local
 from ..treatment.vocab import REHAB_FORMS
 from ..units.models import Unit
@@ -21,6 +25,16 @@ FORM_PHRASES = {
     "compulsory": "Cai nghiện bắt buộc",
     "detox": "Điều trị cắt cơn",
 }
+# The legal basis of the rule change, as the seed report cites it; its date is the setting.
+DETERMINED_ONLY_BASIS = (
+    "Luật Phòng, chống ma túy năm 2021; Nghị định số 105/2021/NĐ-CP ngày 04/12/2021 của Chính "
+    "phủ quy định chi tiết và hướng dẫn thi hành một số điều của Luật Phòng, chống ma túy; Nghị "
+    "định số 109/2021/NĐ-CP ngày 08/12/2021 của Chính phủ về quy định cơ sở y tế đủ điều kiện xác "
+    "định tình trạng nghiện ma túy và hồ sơ, trình tự, thủ tục xác định tình trạng nghiện ma túy")
+DETERMINED_ONLY_RULE = (
+    "Những người được nghi nghiện hoặc nghi sử dụng trái phép chất ma túy phải có hồ sơ quản lý "
+    "và được cơ sở Y tế xác định tình trạng nghiện ma túy và có kết luận là “Nghiện ma túy” thì "
+    "mới được coi là người nghiện ma túy")
 
 
 @dataclass
@@ -29,6 +43,8 @@ class YearStats:
     as_of_month: int
     values: dict[str, int]
     labels: dict[str, str]
+    # Counted under the old rule: suspected persons are among the addicts of section II.
+    suspected_included: bool = False
 
     def parts(self, group: str) -> list[tuple[str, int]]:
         """(label, count) of one breakdown, in report order, without the "Chưa rõ" bucket
@@ -77,9 +93,10 @@ def yearly(unit: Unit, first: int, last: int, today=None) -> list[YearStats]:
     out = []
     for year in range(first, last + 1):
         month = 12 if year < today.year else today.month
-        rows = compute(unit, year, month)
+        old_rule = settings.addicts_include_suspected(month_bounds(year, month)[1])
+        rows = compute(unit, year, month, suspected_as_addicts=old_rule)
         labels = {r.key: r.label for r in rows if r.value is not None}
-        out.append(YearStats(year, month, as_values(rows), labels))
+        out.append(YearStats(year, month, as_values(rows), labels, old_rule))
     return out
 
 
@@ -112,6 +129,44 @@ def paragraph(stats: YearStats) -> str:
     return "\n".join(lines)
 
 
+def rule_note(before: YearStats, after: YearStats) -> str:
+    """The seed's explanation of the drop between the last year under the old rule and the
+    first under the new one (1.186 → 481), with this registry's numbers."""
+    was, now = before.values.get("addicts.total", 0), after.values.get("addicts.total", 0)
+    basis = (f"{DETERMINED_ONLY_BASIS} có hiệu lực từ ngày "
+             f"{vn_date(settings.determined_only_from())}. {DETERMINED_ONLY_RULE}")
+    if was > now:
+        return (f"(Lý do số liệu người nghiện ma túy từ {_people(was)} năm {before.year} giảm "
+                f"xuống còn {_people(now)} năm {after.year} (giảm {_people(was - now)} - số người "
+                f"này được hiểu là đang nghi nghiện và nghi sử dụng trái phép chất ma túy) là do "
+                f"{basis}).")
+    # No drop to explain, but the two years are still counted differently.
+    return (f"(Số liệu người nghiện ma túy năm {before.year} ({_people(was)}) tính cả người nghi "
+            f"nghiện; từ năm {after.year} ({_people(now)}) chỉ tính người đã được xác định tình "
+            f"trạng nghiện, do {basis}).")
+
+
+def paragraphs(stats: list[YearStats]) -> list[str]:
+    """Each year's paragraph; where the years shown cross the rule change, the explanation
+    follows the first year under the new rule, as in the seed report."""
+    out = []
+    for i, year in enumerate(stats):
+        out.append(paragraph(year))
+        if i and stats[i - 1].suspected_included and not year.suspected_included:
+            out.append(rule_note(stats[i - 1], year))
+    return out
+
+
+def rule_caption(stats: list[YearStats]) -> str | None:
+    """One line under the table when some year shown is counted under the old rule."""
+    old = [s.year for s in stats if s.suspected_included]
+    if not old:
+        return None
+    years = ", ".join(str(y) for y in old)
+    return (f"Năm {years}: số người nghiện ma túy tính theo quy định trước ngày "
+            f"{vn_date(settings.determined_only_from())}, gồm cả người nghi nghiện.")
+
+
 def rehab_paragraph(stats: YearStats) -> str:
     """"Năm 2020: 36/30 người đạt 120% KH giao" for each form with a quota or a result."""
     parts = []
@@ -134,6 +189,14 @@ def table(stats: list[YearStats]) -> list[tuple[str, int, list]]:
         return []
     first = stats[0]
     rows = [("Tổng số người nghiện ma túy", 0, [s.values.get("addicts.total", 0) for s in stats])]
+    if any(s.suspected_included for s in stats):
+        # Both counts for years under the old rule, so the series can be compared.
+        since = vn_date(settings.determined_only_from())
+        rows.append((f"Trong đó: nghi nghiện (tính theo quy định trước {since})", 1,
+                     [s.values.get("persons.suspected", 0) if s.suspected_included else "—"
+                      for s in stats]))
+        rows.append(("Trong đó: đã được xác định tình trạng nghiện", 1,
+                     [s.values.get("persons.addict", 0) for s in stats]))
     for group, title in (("sex", "Giới tính"), ("age", "Độ tuổi"), ("occupation", "Nghề nghiệp"),
                          ("drug", "Loại ma túy"), ("ethnicity", "Dân tộc")):
         rows.append((title, 0, None))

@@ -7,7 +7,8 @@ from ..exports import excel
 from ..units.models import Unit
 
 
-def stats_workbook(unit: Unit, first: int, last: int, table, paragraphs) -> BytesIO:
+def stats_workbook(unit: Unit, first: int, last: int, table, paragraphs,
+                   caption: str | None = None) -> BytesIO:
     book = excel.Workbook()
     years = list(range(first, last + 1))
     sheet = book.sheet("Thống kê theo năm", unit,
@@ -19,6 +20,8 @@ def stats_workbook(unit: Unit, first: int, last: int, table, paragraphs) -> Byte
             sheet.row([label], style="section")
         else:
             sheet.row([label] + list(values), indent=[level])
+    if caption:
+        sheet.note(caption)
     sheet.blank()
     sheet.note("Đoạn văn soạn sẵn (mục II.2.1):")
     for paragraph in paragraphs:
