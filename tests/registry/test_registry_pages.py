@@ -1,6 +1,7 @@
 """The registry as officers use it through the pages: search, create, edit, events, transfers."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, timedelta
 
@@ -249,6 +250,25 @@ def test_the_duplicate_check_runs_as_the_officer_types(login_as, make_person):
     body = login_as("xa").post("/persons/check-duplicates", data={
         "full_name": "giang a pao", "birth": "1990"}, headers=HX).get_data(as_text=True)
     assert "Xã Mường Lạn" in body and "Giàng A Páo" not in body
+
+
+def test_every_live_duplicate_check_answers_with_the_block_the_next_check_targets(
+        login_as, make_person):
+    """The fields swap `#duplicates` whole (outerHTML): the answer must carry that id again,
+    with or without a match, or every later check has nothing to target."""
+    make_person("Giàng A Páo", code="99102", username="xa2", birth_year=1990)
+    client = login_as("xa")
+    page = client.get("/persons/new").get_data(as_text=True)
+    assert page.count('id="duplicates"') == 1
+    for name in ("full_name", "birth", "id_number"):
+        tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', page).group(0)
+        assert 'data-hx-target="#duplicates"' in tag and 'data-hx-swap="outerHTML"' in tag, name
+    for typed in ({"full_name": "giang a pao", "birth": "1990"},  # a match
+                  {"full_name": "giang a pao", "birth": "1991"}):  # none
+        body = client.post("/persons/check-duplicates", data=typed,
+                           headers=HX).get_data(as_text=True)
+        assert body.lstrip().startswith('<div id="duplicates">'), body[:200]
+        assert body.count('id="duplicates"') == 1
 
 
 def test_a_commune_can_ask_for_the_file_of_a_person_found_elsewhere(app, login_as, make_person):
