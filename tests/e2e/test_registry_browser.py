@@ -27,6 +27,7 @@ def test_an_officer_registers_finds_and_determines_a_person(page, sign_in):
     page.get_by_label("Loại ma túy sử dụng chính").select_option(label="Heroin")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Ngày 31/02/1990 không tồn tại.")).to_be_visible()
+    expect(page.get_by_label("Ngày sinh hoặc năm sinh")).to_be_focused()  # the wrong field
     assert page.evaluate("window.__same_page") is True
     expect(page.get_by_label("Họ và tên")).to_have_value("Quàng Văn Ún")
 

@@ -190,6 +190,20 @@ def test_errors_are_shown_beside_each_field_and_nothing_is_saved(app, login_as):
         assert db.session.scalar(select(db.func.count()).select_from(Person)) == 0
 
 
+def test_after_a_refused_save_the_first_wrong_field_has_the_focus(login_as):
+    body = login_as("xa").post("/persons/new", data={
+        **FORM, "birth": "31/02/1990", "id_number": "12345"}, headers=HX).get_data(as_text=True)
+    inputs = {name: re.search(rf'<input [^>]*name="{name}"[^>]*>', body).group(0)
+              for name in ("full_name", "birth", "id_number", "phone")}
+    assert "autofocus" in inputs["birth"] and body.count("autofocus") == 1
+    assert 'aria-invalid="true"' in inputs["id_number"]
+    assert 'aria-describedby="id_number-error"' in inputs["id_number"]
+    assert 'id="id_number-error"' in body
+    # Fields without an error say nothing about errors ("None" is not a value for ARIA).
+    assert "aria-" not in inputs["full_name"] and "aria-" not in inputs["phone"]
+    assert '"None"' not in body
+
+
 def test_a_person_under_12_is_refused(login_as):
     year = today_local().year - 11
     body = login_as("xa").post("/persons/new", data={**FORM, "birth": str(year)}).get_data(as_text=True)
