@@ -102,3 +102,18 @@ def test_the_duplicate_warning_follows_what_the_officer_types(page, sign_in, app
     expect(warning).to_have_count(0)
     expect(page.locator("#duplicates")).to_have_count(1)
     assert page.evaluate("window.__target_errors") == 0
+
+
+def test_back_after_live_searches_shows_the_whole_list_and_nothing_is_cached(page, sign_in):
+    sign_in(page, "xa")
+    page.goto("/persons/")
+    search = page.get_by_label("Tìm theo họ tên hoặc số định danh")
+    search.press_sequentially("ng")
+    expect(page).to_have_url(re.compile(r"q=ng"))
+    search.press_sequentially("uyen")
+    expect(page).to_have_url(re.compile(r"q=nguyen"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"q=ng&"))
+    expect(page.get_by_role("heading", name="Danh sách người trong diện quản lý")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Menu chính")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('htmx-history-cache')") is None
