@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from .. import settings
 from ..auth.models import Role, User
 from ..extensions import db
+from ..formatting import vn_number
 from ..registry.models import TransferRequest
 from ..registry.queries import DUE_FILTERS, due_condition
 from ..scoping import scoped_persons, scoped_transfers
@@ -50,7 +51,7 @@ def worklist(user: User, today: date | None = None) -> list[Item] | None:
     for name, label in DUE_FILTERS.items():
         count = _count(scoped_persons(user).where(due_condition(name, today)))
         if count:
-            items.append(Item(f"{label}: {count:,} người".replace(",", "."), count,
+            items.append(Item(f"{label}: {vn_number(count)} người", count,
                               url_for("registry.index", due=name), name.endswith("overdue")))
     pending = scoped_transfers(user).where(TransferRequest.status == "pending")
     if user.role == Role.COMMUNE:
