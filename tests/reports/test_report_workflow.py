@@ -639,3 +639,31 @@ def test_a_report_returned_and_sent_again_after_the_due_day_was_still_sent_on_ti
         db.session.commit()
         status = {s.unit.code: s for s in services.completeness(unit("991"), YEAR, MONTH)}["99101"]
         assert status.submitted_on == date(2025, 11, 2) and status.on_time
+
+
+def test_a_returned_report_is_judged_on_its_first_sending_by_label_and_counter_alike(
+        app, demo, login_as):
+    with app.app_context():
+        for code, first in (("99101", datetime(2025, 11, 2, 3, 0)),    # on time, then returned
+                            ("99102", datetime(2025, 11, 5, 3, 0))):   # late, then returned
+            db.session.add(MonthlySubmission(
+                unit_id=unit(code).id, year=YEAR, month=MONTH, status="returned",
+                first_submitted_at=first, submitted_at=first))
+        db.session.commit()
+        statuses = {s.unit.code: s for s in services.completeness(unit("991"), YEAR, MONTH)}
+        after_due = date(2025, 11, 20)
+        assert statuses["99101"].on_time and not statuses["99101"].late(after_due)
+        assert not statuses["99102"].on_time and statuses["99102"].late(after_due)
+        assert statuses["99103"].late(after_due)  # never sent, past due
+        rates = services.rates(list(statuses.values()), after_due)
+        assert (rates["on_time"], rates["late"]) == (1, 4)  # 99102; 991, 99103, 99104 not sent
+
+    html = text(login_as("huyen").get(f"/reports/{PERIOD}/"))
+    rows = {code: re.search(rf'<tr id="unit-{code}">.*?</tr>', html, re.S).group(0)
+            for code in ("99101", "99102", "99103")}
+    assert "02/11/2025" in rows["99101"] and "Đúng hạn" in rows["99101"]
+    assert "Nộp muộn" not in rows["99101"] and "Bị trả lại" in rows["99101"]
+    assert "05/11/2025" in rows["99102"] and "Nộp muộn" in rows["99102"]
+    assert "Quá hạn" in rows["99103"]
+    assert "<strong>1</strong> đúng hạn" in html
+    assert "<strong>4</strong> nộp muộn hoặc quá hạn chưa nộp" in html
