@@ -667,3 +667,41 @@ def test_a_returned_report_is_judged_on_its_first_sending_by_label_and_counter_a
     assert "Quá hạn" in rows["99103"]
     assert "<strong>1</strong> đúng hạn" in html
     assert "<strong>4</strong> nộp muộn hoặc quá hạn chưa nộp" in html
+
+
+def december_amounts(html: str) -> dict[str, str]:
+    """The December inputs as the page gives them back (what a second save would send)."""
+    return {name: re.search(rf'<input [^>]*name="{name}" value="([^"]*)"', html).group(1)
+            for name in services.DECEMBER_NUMBERS}
+
+
+def test_december_amounts_survive_a_refused_save_and_the_next_save_succeeds(app, login_as,
+                                                                             make_person):
+    make_person()
+    client = login_as("xa")
+    refused = post(client, "99101", "save", period="2025-12", work_done="Tổng kết năm",
+                   staff_count="3", funding_local="65.900.000", funding_contribution="",
+                   funding_other="1,2 triệu")
+    assert refused.status_code == 422
+    assert "None" not in text(refused)
+    again = december_amounts(text(refused))
+    assert again == {"staff_count": "3", "funding_local": "65.900.000",
+                     "funding_contribution": "", "funding_other": "1,2 triệu"}
+
+    again["funding_other"] = "1200000"  # the officer corrects only the wrong field
+    assert post(client, "99101", "save", period="2025-12", work_done="Tổng kết năm",
+                **again).status_code == 303
+    with app.app_context():
+        sub = services.submission_for(unit("99101"), 2025, 12)
+        assert (sub.staff_count, sub.funding_local, sub.funding_contribution,
+                sub.funding_other) == (3, 65_900_000, None, 1_200_000)
+        version = sub.version
+    shown = december_amounts(text(client.get("/reports/2025-12/99101")))
+    assert shown["funding_local"] == "65.900.000" and shown["funding_other"] == "1.200.000"
+
+    # A refusal for another reason shows the parsed amounts the Vietnamese way, not 65900000.
+    refused = post(client, "99101", "save", period="2025-12", version=version,
+                   work_done="x" * 5001, **{**shown, "funding_local": "65900000"})
+    assert refused.status_code == 422
+    assert december_amounts(text(refused))["funding_local"] == "65.900.000"
+    assert december_amounts(text(refused))["funding_contribution"] == ""
