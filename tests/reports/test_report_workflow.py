@@ -705,3 +705,30 @@ def test_december_amounts_survive_a_refused_save_and_the_next_save_succeeds(app,
     assert refused.status_code == 422
     assert december_amounts(text(refused))["funding_local"] == "65.900.000"
     assert december_amounts(text(refused))["funding_contribution"] == ""
+
+
+def test_the_reviewers_comment_on_a_returned_report_comes_first_and_on_the_home_page(
+        app, login_as, make_person):
+    make_person()
+    submitted(app, login_as, "99101")
+    comment = "Thiếu kết quả hỗ trợ học nghề."
+    assert post(login_as("huyen"), "99101", "return", version=state(app, "99101")["version"],
+                comment=comment).status_code == 303
+
+    xa = login_as("xa")
+    page = text(xa.get(f"/reports/{PERIOD}/99101"))
+    note = page.index('id="return-note"')
+    assert note < page.index(comment) < page.index("<h2>Số liệu</h2>")
+    assert "Trần Văn Bình" in page[note:page.index("<h2>Số liệu</h2>")]
+    home = text(xa.get("/"))
+    assert "Báo cáo tháng 10/2025 bị trả lại" in home and comment in home
+    assert f'href="/reports/{PERIOD}/99101"' in home
+    assert comment not in text(login_as("xa2").get("/"))  # another commune's report
+    assert comment not in text(login_as("huyen").get("/"))  # the reviewer's own home
+
+    xa = login_as("xa")
+    assert post(xa, "99101", "submit", version=state(app, "99101")["version"],
+                work_done="Đã bổ sung.").status_code == 303
+    assert comment not in text(xa.get("/"))
+    page = text(xa.get(f"/reports/{PERIOD}/99101"))
+    assert 'id="return-note"' not in page and comment in page  # still in the thread
