@@ -316,6 +316,7 @@ def test_a_stale_form_shows_who_changed_what_and_keeps_what_was_typed(app, login
     assert stale.status_code == 409
     assert "Hồ sơ đã được Phạm Thị Lan sửa lúc" in body
     assert "Số điện thoại" in body and "0912000111" in body
+    assert "Dân tộc: <s>(trống)</s> → <strong>Thái</strong>" in body  # labels, not codes
     assert 'value="Bản Phiêng"' in body and 'name="version" type="hidden" value="2"' in body
     again = first.post(f"/persons/{pid}/edit", data={**form, "version": "2", "address": "Bản Phiêng"})
     assert again.status_code == 303
@@ -420,3 +421,46 @@ def test_the_change_history_is_shown_to_reviewers(login_as, make_person, client)
     client.post("/logout")
     page = login_as("huyen").get(f"/persons/{pid}").get_data(as_text=True)
     assert "Lịch sử thay đổi" in page and "0988777666" in page and "Phạm Thị Lan" in page
+
+
+def test_the_change_history_reads_in_vietnamese_not_in_stored_codes(app, login_as, make_person,
+                                                                   client, demo):
+    from webapp.treatment import services as treatment
+
+    pid = make_person("Lò Thị Hoa", sex="F", ethnicity="03", occupation_group="agri",
+                      main_drug="heroin", events=[(EventKind.DETERMINATION, {
+                          "event_date": date(2025, 11, 28), "addicted": True,
+                          "facility": "Trung tâm Y tế huyện Tân Lập"})])
+    with app.app_context():
+        rehab = {"form": "home", "start_date": date(2025, 12, 1)}
+        assert treatment.validate_episode(db.session.get(Person, pid), rehab) == {}
+        treatment.start_episode(db.session.get(Person, pid), rehab,
+                                db.session.get(User, demo["users"]["xa"]))
+        db.session.commit()
+    xa = login_as("xa")
+    assert xa.post(f"/persons/{pid}/edit", data={
+        **FORM, "full_name": "Lò Thị Hoa", "sex": "F", "birth": "1990", "ethnicity": "01",
+        "injecting": "y", "version": "1"}).status_code == 303
+    xa.post(f"/persons/{pid}/transfer", data={"to_unit": "99102"})
+    client.post("/logout")
+    with app.app_context():
+        tid = db.session.scalar(select(TransferRequest.id))
+    assert login_as("xa2").post(f"/persons/transfers/{tid}/accept").status_code == 303
+    client.post("/logout")
+
+    page = login_as("huyen").get(f"/persons/{pid}").get_data(as_text=True)
+    history = page[page.index("Lịch sử thay đổi"):]
+    for shown in ("Giới tính: Nữ", "Dân tộc: Thái", "Dân tộc: <s>Thái</s> → Kinh",
+                  "Nhóm nghề: Nông nghiệp", "Loại ma túy sử dụng: Heroin", "Tiêm chích: Không",
+                  "Tiêm chích: <s>Không</s> → Có",
+                  "Xã nơi cư trú: Xã Tân Hòa", "Xã nơi cư trú: <s>Xã Tân Hòa</s> → Xã Mường Lạn",
+                  "Loại sự kiện: Xác định tình trạng nghiện ma túy", "Kết luận: Có nghiện",
+                  "Ngày: 28/11/2025", "Tạo mới đợt cai nghiện",
+                  "Hình thức cai nghiện: Cai nghiện tự nguyện tại gia đình",
+                  "Ngày bắt đầu: 01/12/2025", "Sửa hồ sơ đối tượng"):
+        assert shown in history, shown
+    for code in ("determination", "True", "False", "Giới tính: F", "Dân tộc: 03",
+                 "Nhóm nghề: agri", "heroin", ": home"):
+        assert code not in history, code
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", history)
+    assert not re.search(r"Xã nơi cư trú: (<s>)?\d", history)

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import settings
 from ..access import roles
 from ..audit import services as audit
-from ..audit.models import AuditEvent
+from ..audit.display import describe
 from ..auth.models import Role
 from ..extensions import db
 from ..rendering import done, render
@@ -17,12 +17,13 @@ from ..scoping import (get_person_or_404, get_transfer_or_404, province_of, scop
                        scoped_units)
 from ..units.models import Level, Unit
 from . import services
+from .history import person_history
 from .forms import DecideTransferForm, EventForm, PersonForm, TransferForm
-from .models import PersonEvent, TransferRequest
+from .models import TransferRequest
 from .queries import DUE_FILTERS, SORTS, STATE_FILTERS, PersonFilters, paginate, person_query
 from .state import derive
-from .vocab import (CLOSING_REASONS, DRUGS, EVENT_LABELS, FIELD_LABELS, SEXES, TRANSFER_STATUS,
-                    EventKind, State)
+from .vocab import (CLOSING_REASONS, DRUGS, EVENT_LABELS, SEXES, TRANSFER_STATUS, EventKind,
+                    State)
 
 bp = Blueprint("registry", __name__, url_prefix="/persons")
 
@@ -63,8 +64,7 @@ def _commune_choices() -> dict[str, Unit]:
 
 def _person_form(form: PersonForm, person=None, duplicates=None, stale=None, status=200):
     return render("registry/form.html", "registry/_form.html", form=form, person=person,
-                  duplicates=duplicates or [], stale=stale, status=status,
-                  field_labels=FIELD_LABELS)
+                  duplicates=duplicates or [], stale=stale, status=status)
 
 
 def _bind(form: PersonForm) -> dict[str, Unit]:
@@ -136,7 +136,7 @@ def edit(person_id: int):
     except services.StaleEdit as stale:
         # Keep what the user typed; show what changed meanwhile; saving again overwrites.
         form.version.data = str(stale.person.version)
-        return _person_form(form, stale.person, stale=stale.changes(), status=409)
+        return _person_form(form, stale.person, stale=describe(stale.changes()), status=409)
     db.session.commit()
     return done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
 
@@ -176,15 +176,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
     from ..treatment.routes import treatment_context
 
     transfer = services.pending_transfer(person)
-    history = []
-    if current_user.role in (Role.DISTRICT, Role.PROVINCE):
-        event_ids = select(PersonEvent.id).where(PersonEvent.person_id == person.id)
-        history = db.session.scalars(
-            select(AuditEvent).where(
-                ((AuditEvent.object_type == "Person") & (AuditEvent.object_id == person.id))
-                | ((AuditEvent.object_type == "PersonEvent") & AuditEvent.object_id.in_(event_ids)))
-            .where(AuditEvent.action.in_(("create", "update")))
-            .order_by(AuditEvent.id.desc()).limit(200)).all()
+    history = person_history(person) if current_user.role in (Role.DISTRICT, Role.PROVINCE) else []
     province = province_of(person.unit)
     transfer_form = TransferForm(formdata=None)
     transfer_form.to_unit.choices = [SelectChoice("", "— Chọn xã —")] + [
@@ -196,7 +188,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
         "person": person, "derived": derive(person.events), "transfer": transfer,
         "history": history, "event_forms": event_forms or _event_forms(), "open_kind": open_kind,
         "event_labels": EVENT_LABELS, "closing_reasons": CLOSING_REASONS,
-        "field_labels": FIELD_LABELS, "transfer_form": transfer_form,
+        "transfer_form": transfer_form,
         "can_edit": current_user.role == Role.COMMUNE and person.unit_id == current_user.unit_id,
         **treatment_context(person, treatment_bound),
     }
