@@ -166,6 +166,34 @@ def test_the_list_pages_through_results(app, login_as, make_person):
     assert beyond.status_code == 200 and "C Cường" in beyond.get_data(as_text=True)
 
 
+def test_back_to_the_list_keeps_its_filters_but_not_the_name_searched(login_as, make_person):
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    pid = make_person("Lò Thị Hoa", sex="F")
+    client = login_as("xa")
+    listed = client.get("/persons/?q=hoa&sex=F&state=all&sort=date", headers=HX)
+    link = unescape(re.search(rf'href="(/persons/{pid}[^"]*)"', listed.get_data(as_text=True))
+                    .group(1))
+    assert "hoa" not in link.lower()  # the search term stays out of the person's URL
+    back = parse_qs(urlsplit(link).query)["back"][0]
+    assert parse_qs(urlsplit(back).query) == {"sex": ["F"], "state": ["all"], "sort": ["date"]}
+
+    page = client.get(link).get_data(as_text=True)
+    here = unescape(re.search(r'<a href="([^"]*)">← Danh sách</a>', page).group(1))
+    assert urlsplit(here).path == "/persons/"
+    assert parse_qs(urlsplit(here).query) == {"sex": ["F"], "state": ["all"], "sort": ["date"]}
+
+    # Only a list URL comes out, rebuilt from known filters.
+    for forged in ("https://example.com/persons/?sex=F", "//example.com/persons/",
+                   "/admin/users/", "/persons/?q=hoa&sex=F&x=<b>"):
+        page = client.get(f"/persons/{pid}", query_string={"back": forged}).get_data(as_text=True)
+        here = unescape(re.search(r'<a href="([^"]*)">← Danh sách</a>', page).group(1))
+        assert here in ("/persons/", "/persons/?sex=F"), (forged, here)
+    plain = client.get("/persons/").get_data(as_text=True)
+    assert f'href="/persons/{pid}"' in plain  # nothing to keep: a plain link
+
+
 # --- Create and edit --------------------------------------------------------------------------
 
 def test_an_officer_registers_a_person(app, login_as):

@@ -1,9 +1,12 @@
 """The registry pages. Thin: forms parse, services decide, scoping guards every lookup."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from .. import settings
@@ -52,6 +55,16 @@ def _filter_units() -> list[Unit]:
     if current_user.role == Role.COMMUNE:
         return []
     return list(db.session.scalars(scoped_units(current_user).where(Unit.level != Level.PROVINCE)))
+
+
+def _list_url(back: str | None) -> str:
+    """Where "← Danh sách" leads: the list with the filters it was left with. Rebuilt from
+    the known filters, so nothing but a /persons/ list URL (and never a search term) comes out."""
+    parts = urlsplit(back or "")
+    if parts.scheme or parts.netloc or parts.path != url_for("registry.index"):
+        return url_for("registry.index")
+    filters = PersonFilters.from_args(MultiDict(parse_qsl(parts.query)))
+    return url_for("registry.index", **filters.back_args())
 
 
 # --- Create and edit --------------------------------------------------------------------------
@@ -186,6 +199,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
             Unit.valid_to.is_(None), Unit.id != person.unit_id).order_by(Unit.path))]
     return {
         "person": person, "derived": derive(person.events), "transfer": transfer,
+        "list_url": _list_url(request.args.get("back")),
         "history": history, "event_forms": event_forms or _event_forms(), "open_kind": open_kind,
         "event_labels": EVENT_LABELS, "closing_reasons": CLOSING_REASONS,
         "transfer_form": transfer_form,
