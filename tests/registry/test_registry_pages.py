@@ -294,6 +294,22 @@ def test_the_duplicate_check_runs_as_the_officer_types(login_as, make_person):
     assert "Xã Mường Lạn" in body and "Giàng A Páo" not in body
 
 
+def test_a_duplicate_typed_with_its_diacritics_is_found_by_the_check_and_the_search(
+        login_as, make_person):
+    make_person("Giàng A Páo", code="99102", username="xa2", birth_year=1990)
+    make_person("Nguyễn Thị Ánh", birth_year=1992, sex="F")
+    client = login_as("xa")
+    for typed in ("Giàng A Páo", unicodedata.normalize("NFD", "Giàng A Páo"), "GIÀNG A PÁO"):
+        body = client.post("/persons/check-duplicates", data={
+            "full_name": typed, "birth": "1990"}, headers=HX).get_data(as_text=True)
+        assert "Trùng họ tên và năm sinh" in body and "Xã Mường Lạn" in body, typed
+    saved = client.post("/persons/new", data={**FORM, "full_name": "Giàng A Páo", "birth": "1990"})
+    assert saved.status_code == 409 and "Xã Mường Lạn" in saved.get_data(as_text=True)
+    for typed in ("Nguyễn Thị Ánh", "Thị Ánh", unicodedata.normalize("NFD", "Nguyễn Thị Ánh")):
+        found = client.get("/persons/", query_string={"q": typed}).get_data(as_text=True)
+        assert "Nguyễn Thị Ánh" in found and "1 người" in found, typed
+
+
 def test_every_live_duplicate_check_answers_with_the_block_the_next_check_targets(
         login_as, make_person):
     """The fields swap `#duplicates` whole (outerHTML): the answer must carry that id again,

@@ -238,6 +238,38 @@ def test_a_district_cannot_approve_its_own_report(app, login_as):
     assert state(app, "991")["status"] == "approved"
 
 
+def test_a_returned_report_cannot_be_approved_until_it_is_sent_again(app, login_as, make_person):
+    make_person()
+    submitted(app, login_as, "99101")
+    huyen = login_as("huyen")
+    assert post(huyen, "99101", "return", version=state(app, "99101")["version"],
+                comment="Thiếu số liệu.").status_code == 303
+    before = state(app, "99101")
+    response = post(huyen, "99101", "approve", version=before["version"])
+    assert response.status_code == 409
+    assert "Chỉ duyệt được báo cáo đã gửi (hiện: bị trả lại)" in text(response)
+    after = state(app, "99101")
+    assert after["status"] == "returned" and after["thread"] == before["thread"]
+    assert after["decided_by"] == "huyen" and after["version"] == before["version"]
+    with app.app_context():
+        with pytest.raises(services.ReportError):
+            services.approve(services.submission_for(unit("99101"), YEAR, MONTH),
+                             account("huyen"))
+
+
+def test_a_draft_cannot_be_approved(app, login_as, make_person):
+    make_person()
+    assert post(login_as("xa"), "99101", "save", work_done="Nháp").status_code == 303
+    before = state(app, "99101")
+    response = post(login_as("huyen"), "99101", "approve", version=before["version"])
+    assert response.status_code == 409
+    assert "Chỉ duyệt được báo cáo đã gửi (hiện: bản nháp)" in text(response)
+    after = state(app, "99101")
+    assert after["status"] == "draft" and after["thread"] == [] and after["decided_by"] is None
+    assert after["snapshot"] is None
+    assert 'id="review"' not in text(login_as("huyen").get(f"/reports/{PERIOD}/99101"))
+
+
 def test_returning_without_a_comment_is_refused_beside_the_field(app, login_as, make_person):
     make_person()
     submitted(app, login_as, "99101")
