@@ -53,3 +53,25 @@ def test_the_demo_command_loads_once(app):
     assert second.exit_code == 0 and "bỏ qua" in second.output
     third = runner.invoke(args=["demo"])
     assert third.exit_code != 0
+
+
+def test_htmx_restoring_history_after_a_cache_miss_gets_the_whole_page(login_as):
+    client = login_as("xa")
+    live = client.get("/persons/?q=an", headers={"HX-Request": "true"})
+    back = client.get("/persons/?q=an", headers={"HX-Request": "true",
+                                                 "HX-History-Restore-Request": "true"})
+    assert "<html" not in live.get_data(as_text=True)
+    assert "<html" in back.get_data(as_text=True) and 'id="results"' in back.get_data(as_text=True)
+    assert "HX-History-Restore-Request" in back.headers["Vary"]
+
+
+def test_htmx_keeps_no_copy_of_pages_in_the_browser(client):
+    """Shared office PCs: no page with names in sessionStorage; Back reloads from the server."""
+    import json
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", page).group(1))
+    assert config["historyCacheSize"] == 0 and config["refreshOnHistoryMiss"] is True
+    htmx = (ROOT / "static" / "vendor" / "htmx.min.js").read_text()
+    assert "historyCacheSize:" in htmx and "refreshOnHistoryMiss:" in htmx  # the names htmx reads

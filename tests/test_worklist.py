@@ -72,6 +72,23 @@ def test_an_addict_with_no_rehab_or_methadone_started_is_listed(officer):
     assert counts(officer) == {"untreated": 1}
 
 
+def test_worklist_labels_keep_their_commas_and_count_the_vietnamese_way(login_as, app):
+    with app.app_context():
+        managed_until(TODAY - timedelta(days=1), "Lò Văn Chín")
+        managed_until(TODAY + timedelta(days=200), "Lò Văn Mười")
+        from webapp.registry.models import Person
+
+        xa = db.session.scalar(select(User).where(User.username == "xa"))
+        person = db.session.scalar(select(Person).where(Person.full_name == "Lò Văn Mười"))
+        services.add_event(person, EventKind.DETERMINATION, {
+            "event_date": TODAY, "addicted": True, "facility": "TTYT"}, xa)
+        db.session.commit()
+    home = login_as("xa").get("/").get_data(as_text=True)
+    assert "Đã hết thời hạn quản lý, chờ lập biên bản kết thúc (Mẫu 10): 1 người" in home
+    assert "Đã xác định nghiện, chưa cai nghiện hoặc điều trị Methadone: 1 người" in home
+    assert "nghiện. chưa" not in home
+
+
 def test_the_worklist_of_another_district_does_not_count_these_persons(app, demo, officer):
     managed_until(TODAY, "Lò Văn Sáu")
     other = db.session.get(User, demo["users"]["huyen2"])

@@ -7,7 +7,7 @@ import re
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
-from . import access, errors, formatting
+from . import access, errors, formatting, forms
 from .config import CONFIGS, ROOT
 from .extensions import csrf, db, htmx, login_manager, migrate
 
@@ -78,6 +78,7 @@ def create_app(config: str | type | None = None) -> Flask:
     app.before_request(access.enforce)
     app.before_request(_password_change_first)
     formatting.register(app)
+    app.jinja_env.tests["first_invalid"] = forms.first_invalid
     errors.register(app)
     logging.getLogger("werkzeug").addFilter(_NoQueryStrings())
 

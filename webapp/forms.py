@@ -52,6 +52,17 @@ class BaseForm(FlaskForm):
             return _Vietnamese()
 
 
+def first_invalid(field) -> bool:
+    """Jinja test: is `field` the first visible field of its form with an error (to focus it)?"""
+    form = getattr(field, "_form", None)  # WTForms keeps the owning form on each bound field
+    if form is None:
+        return bool(field.errors)
+    for candidate in form:
+        if candidate.errors and candidate.type not in ("HiddenField", "CSRFTokenField"):
+            return candidate is field
+    return False
+
+
 # --- Dates typed the Vietnamese way -------------------------------------------------------------
 
 _DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")

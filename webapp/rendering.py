@@ -7,11 +7,17 @@ from .extensions import htmx
 
 
 def render(template: str, fragment: str | None = None, /, status: int = 200, **context):
-    """Render `template`, or `fragment` when htmx asks (a boosted link still gets the page)."""
-    wants_fragment = fragment is not None and bool(htmx) and not htmx.boosted
+    """Render `template`, or `fragment` when htmx asks.
+
+    A boosted link still gets the page, and so does htmx restoring history after a cache
+    miss (Back): it puts the answer in place of the whole body.
+    """
+    wants_fragment = (fragment is not None and bool(htmx) and not htmx.boosted
+                      and not htmx.history_restore_request)
     body = render_template(fragment if wants_fragment else template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
+    response.vary.add("HX-History-Restore-Request")
     return response
 
 

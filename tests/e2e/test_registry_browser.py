@@ -27,6 +27,7 @@ def test_an_officer_registers_finds_and_determines_a_person(page, sign_in):
     page.get_by_label("Loại ma túy sử dụng chính").select_option(label="Heroin")
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_text("Ngày 31/02/1990 không tồn tại.")).to_be_visible()
+    expect(page.get_by_label("Ngày sinh hoặc năm sinh")).to_be_focused()  # the wrong field
     assert page.evaluate("window.__same_page") is True
     expect(page.get_by_label("Họ và tên")).to_have_value("Quàng Văn Ún")
 
@@ -65,3 +66,54 @@ def test_the_registry_download_says_it_is_being_prepared_until_the_file_arrives(
         expect(page.locator("#export-note")).to_be_visible()
     assert download.value.suggested_filename.startswith("danh-sach-doi-tuong-99101-")
     expect(page.locator("#export-note")).to_be_hidden()
+
+
+def test_the_duplicate_warning_follows_what_the_officer_types(page, sign_in, app, demo):
+    from sqlalchemy import select
+
+    from webapp.auth.models import User
+    from webapp.extensions import db
+    from webapp.registry import services
+    from webapp.units.models import Unit
+
+    with app.app_context():
+        xa = db.session.get(User, demo["users"]["xa"])
+        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        services.save_person(None, {"full_name": "Quàng Văn Ún", "sex": "M", "birth_year": 1990,
+                                    "unit": unit}, xa)
+        db.session.commit()
+
+    sign_in(page, "xa")
+    page.goto("/persons/new")
+    page.evaluate("""window.__target_errors = 0;
+        document.body.addEventListener('htmx:targetError', () => window.__target_errors++)""")
+    warning = page.locator("#duplicates").get_by_text("Trùng họ tên và năm sinh")
+    birth = page.get_by_label("Ngày sinh hoặc năm sinh")
+
+    # Each check replaces the block the next one targets: the warning keeps following.
+    page.get_by_label("Họ và tên").fill("quang van un")
+    birth.fill("1990")
+    expect(warning).to_be_visible()
+    birth.fill("1991")
+    expect(warning).to_have_count(0)
+    birth.fill("1990")
+    expect(warning).to_be_visible()
+    page.get_by_label("Họ và tên").fill("quang van an")
+    expect(warning).to_have_count(0)
+    expect(page.locator("#duplicates")).to_have_count(1)
+    assert page.evaluate("window.__target_errors") == 0
+
+
+def test_back_after_live_searches_shows_the_whole_list_and_nothing_is_cached(page, sign_in):
+    sign_in(page, "xa")
+    page.goto("/persons/")
+    search = page.get_by_label("Tìm theo họ tên hoặc số định danh")
+    search.press_sequentially("ng")
+    expect(page).to_have_url(re.compile(r"q=ng"))
+    search.press_sequentially("uyen")
+    expect(page).to_have_url(re.compile(r"q=nguyen"))
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"q=ng&"))
+    expect(page.get_by_role("heading", name="Danh sách người trong diện quản lý")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Menu chính")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('htmx-history-cache')") is None

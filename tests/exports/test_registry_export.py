@@ -95,7 +95,7 @@ def read(response):
 
 def listed_names(client, query: str) -> list[str]:
     html = client.get(f"/persons/?{query}").get_data(as_text=True)
-    return re.findall(r'<a href="/persons/\d+">([^<]+)</a>', html)
+    return re.findall(r'<a href="/persons/\d+(?:\?back=[^"]*)?">([^<]+)</a>', html)
 
 
 # --- Content ----------------------------------------------------------------------------------

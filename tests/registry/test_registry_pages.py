@@ -1,6 +1,7 @@
 """The registry as officers use it through the pages: search, create, edit, events, transfers."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, timedelta
 
@@ -165,6 +166,34 @@ def test_the_list_pages_through_results(app, login_as, make_person):
     assert beyond.status_code == 200 and "C Cường" in beyond.get_data(as_text=True)
 
 
+def test_back_to_the_list_keeps_its_filters_but_not_the_name_searched(login_as, make_person):
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    pid = make_person("Lò Thị Hoa", sex="F")
+    client = login_as("xa")
+    listed = client.get("/persons/?q=hoa&sex=F&state=all&sort=date", headers=HX)
+    link = unescape(re.search(rf'href="(/persons/{pid}[^"]*)"', listed.get_data(as_text=True))
+                    .group(1))
+    assert "hoa" not in link.lower()  # the search term stays out of the person's URL
+    back = parse_qs(urlsplit(link).query)["back"][0]
+    assert parse_qs(urlsplit(back).query) == {"sex": ["F"], "state": ["all"], "sort": ["date"]}
+
+    page = client.get(link).get_data(as_text=True)
+    here = unescape(re.search(r'<a href="([^"]*)">← Danh sách</a>', page).group(1))
+    assert urlsplit(here).path == "/persons/"
+    assert parse_qs(urlsplit(here).query) == {"sex": ["F"], "state": ["all"], "sort": ["date"]}
+
+    # Only a list URL comes out, rebuilt from known filters.
+    for forged in ("https://example.com/persons/?sex=F", "//example.com/persons/",
+                   "/admin/users/", "/persons/?q=hoa&sex=F&x=<b>"):
+        page = client.get(f"/persons/{pid}", query_string={"back": forged}).get_data(as_text=True)
+        here = unescape(re.search(r'<a href="([^"]*)">← Danh sách</a>', page).group(1))
+        assert here in ("/persons/", "/persons/?sex=F"), (forged, here)
+    plain = client.get("/persons/").get_data(as_text=True)
+    assert f'href="/persons/{pid}"' in plain  # nothing to keep: a plain link
+
+
 # --- Create and edit --------------------------------------------------------------------------
 
 def test_an_officer_registers_a_person(app, login_as):
@@ -187,6 +216,20 @@ def test_errors_are_shown_beside_each_field_and_nothing_is_saved(app, login_as):
         assert message in body
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Person)) == 0
+
+
+def test_after_a_refused_save_the_first_wrong_field_has_the_focus(login_as):
+    body = login_as("xa").post("/persons/new", data={
+        **FORM, "birth": "31/02/1990", "id_number": "12345"}, headers=HX).get_data(as_text=True)
+    inputs = {name: re.search(rf'<input [^>]*name="{name}"[^>]*>', body).group(0)
+              for name in ("full_name", "birth", "id_number", "phone")}
+    assert "autofocus" in inputs["birth"] and body.count("autofocus") == 1
+    assert 'aria-invalid="true"' in inputs["id_number"]
+    assert 'aria-describedby="id_number-error"' in inputs["id_number"]
+    assert 'id="id_number-error"' in body
+    # Fields without an error say nothing about errors ("None" is not a value for ARIA).
+    assert "aria-" not in inputs["full_name"] and "aria-" not in inputs["phone"]
+    assert '"None"' not in body
 
 
 def test_a_person_under_12_is_refused(login_as):
@@ -251,6 +294,41 @@ def test_the_duplicate_check_runs_as_the_officer_types(login_as, make_person):
     assert "Xã Mường Lạn" in body and "Giàng A Páo" not in body
 
 
+def test_a_duplicate_typed_with_its_diacritics_is_found_by_the_check_and_the_search(
+        login_as, make_person):
+    make_person("Giàng A Páo", code="99102", username="xa2", birth_year=1990)
+    make_person("Nguyễn Thị Ánh", birth_year=1992, sex="F")
+    client = login_as("xa")
+    for typed in ("Giàng A Páo", unicodedata.normalize("NFD", "Giàng A Páo"), "GIÀNG A PÁO"):
+        body = client.post("/persons/check-duplicates", data={
+            "full_name": typed, "birth": "1990"}, headers=HX).get_data(as_text=True)
+        assert "Trùng họ tên và năm sinh" in body and "Xã Mường Lạn" in body, typed
+    saved = client.post("/persons/new", data={**FORM, "full_name": "Giàng A Páo", "birth": "1990"})
+    assert saved.status_code == 409 and "Xã Mường Lạn" in saved.get_data(as_text=True)
+    for typed in ("Nguyễn Thị Ánh", "Thị Ánh", unicodedata.normalize("NFD", "Nguyễn Thị Ánh")):
+        found = client.get("/persons/", query_string={"q": typed}).get_data(as_text=True)
+        assert "Nguyễn Thị Ánh" in found and "1 người" in found, typed
+
+
+def test_every_live_duplicate_check_answers_with_the_block_the_next_check_targets(
+        login_as, make_person):
+    """The fields swap `#duplicates` whole (outerHTML): the answer must carry that id again,
+    with or without a match, or every later check has nothing to target."""
+    make_person("Giàng A Páo", code="99102", username="xa2", birth_year=1990)
+    client = login_as("xa")
+    page = client.get("/persons/new").get_data(as_text=True)
+    assert page.count('id="duplicates"') == 1
+    for name in ("full_name", "birth", "id_number"):
+        tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', page).group(0)
+        assert 'data-hx-target="#duplicates"' in tag and 'data-hx-swap="outerHTML"' in tag, name
+    for typed in ({"full_name": "giang a pao", "birth": "1990"},  # a match
+                  {"full_name": "giang a pao", "birth": "1991"}):  # none
+        body = client.post("/persons/check-duplicates", data=typed,
+                           headers=HX).get_data(as_text=True)
+        assert body.lstrip().startswith('<div id="duplicates">'), body[:200]
+        assert body.count('id="duplicates"') == 1
+
+
 def test_a_commune_can_ask_for_the_file_of_a_person_found_elsewhere(app, login_as, make_person):
     pid = make_person("Giàng A Páo", code="99102", username="xa2", id_number="011088001111")
     client = login_as("xa")
@@ -282,6 +360,7 @@ def test_a_stale_form_shows_who_changed_what_and_keeps_what_was_typed(app, login
     assert stale.status_code == 409
     assert "Hồ sơ đã được Phạm Thị Lan sửa lúc" in body
     assert "Số điện thoại" in body and "0912000111" in body
+    assert "Dân tộc: <s>(trống)</s> → <strong>Thái</strong>" in body  # labels, not codes
     assert 'value="Bản Phiêng"' in body and 'name="version" type="hidden" value="2"' in body
     again = first.post(f"/persons/{pid}/edit", data={**form, "version": "2", "address": "Bản Phiêng"})
     assert again.status_code == 303
@@ -387,3 +466,47 @@ def test_the_change_history_is_shown_to_reviewers(login_as, make_person, client)
     client.post("/logout")
     page = login_as("huyen").get(f"/persons/{pid}").get_data(as_text=True)
     assert "Lịch sử thay đổi" in page and "0988777666" in page and "Phạm Thị Lan" in page
+
+
+def test_the_change_history_reads_in_vietnamese_not_in_stored_codes(app, login_as, make_person,
+                                                                   client, demo):
+    from webapp.treatment import services as treatment
+
+    pid = make_person("Lò Thị Hoa", sex="F", ethnicity="03", occupation_group="agri",
+                      main_drug="heroin", events=[(EventKind.DETERMINATION, {
+                          "event_date": date(2025, 11, 28), "addicted": True,
+                          "facility": "Trung tâm Y tế huyện Tân Lập"})])
+    with app.app_context():
+        rehab = {"form": "home", "start_date": date(2025, 12, 1)}
+        assert treatment.validate_episode(db.session.get(Person, pid), rehab) == {}
+        treatment.start_episode(db.session.get(Person, pid), rehab,
+                                db.session.get(User, demo["users"]["xa"]))
+        db.session.commit()
+    xa = login_as("xa")
+    assert xa.post(f"/persons/{pid}/edit", data={
+        **FORM, "full_name": "Lò Thị Hoa", "sex": "F", "birth": "1990", "ethnicity": "01",
+        "injecting": "y", "version": "1"}).status_code == 303
+    xa.post(f"/persons/{pid}/transfer", data={"to_unit": "99102"})
+    client.post("/logout")
+    with app.app_context():
+        tid = db.session.scalar(select(TransferRequest.id))
+    assert login_as("xa2").post(f"/persons/transfers/{tid}/accept",
+                                data={"confirmed": "1"}).status_code == 303
+    client.post("/logout")
+
+    page = login_as("huyen").get(f"/persons/{pid}").get_data(as_text=True)
+    history = page[page.index("Lịch sử thay đổi"):]
+    for shown in ("Giới tính: Nữ", "Dân tộc: Thái", "Dân tộc: <s>Thái</s> → Kinh",
+                  "Nhóm nghề: Nông nghiệp", "Loại ma túy sử dụng: Heroin", "Tiêm chích: Không",
+                  "Tiêm chích: <s>Không</s> → Có",
+                  "Xã nơi cư trú: Xã Tân Hòa", "Xã nơi cư trú: <s>Xã Tân Hòa</s> → Xã Mường Lạn",
+                  "Loại sự kiện: Xác định tình trạng nghiện ma túy", "Kết luận: Có nghiện",
+                  "Ngày: 28/11/2025", "Tạo mới đợt cai nghiện",
+                  "Hình thức cai nghiện: Cai nghiện tự nguyện tại gia đình",
+                  "Ngày bắt đầu: 01/12/2025", "Sửa hồ sơ đối tượng"):
+        assert shown in history, shown
+    for code in ("determination", "True", "False", "Giới tính: F", "Dân tộc: 03",
+                 "Nhóm nghề: agri", "heroin", ": home"):
+        assert code not in history, code
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", history)
+    assert not re.search(r"Xã nơi cư trú: (<s>)?\d", history)

@@ -241,6 +241,38 @@ def test_a_district_cannot_approve_its_own_report(app, login_as):
     assert state(app, "991")["status"] == "approved"
 
 
+def test_a_returned_report_cannot_be_approved_until_it_is_sent_again(app, login_as, make_person):
+    make_person()
+    submitted(app, login_as, "99101")
+    huyen = login_as("huyen")
+    assert post(huyen, "99101", "return", version=state(app, "99101")["version"],
+                comment="Thiếu số liệu.").status_code == 303
+    before = state(app, "99101")
+    response = post(huyen, "99101", "approve", version=before["version"])
+    assert response.status_code == 409
+    assert "Chỉ duyệt được báo cáo đã gửi (hiện: bị trả lại)" in text(response)
+    after = state(app, "99101")
+    assert after["status"] == "returned" and after["thread"] == before["thread"]
+    assert after["decided_by"] == "huyen" and after["version"] == before["version"]
+    with app.app_context():
+        with pytest.raises(services.ReportError):
+            services.approve(services.submission_for(unit("99101"), YEAR, MONTH),
+                             account("huyen"))
+
+
+def test_a_draft_cannot_be_approved(app, login_as, make_person):
+    make_person()
+    assert post(login_as("xa"), "99101", "save", work_done="Nháp").status_code == 303
+    before = state(app, "99101")
+    response = post(login_as("huyen"), "99101", "approve", version=before["version"])
+    assert response.status_code == 409
+    assert "Chỉ duyệt được báo cáo đã gửi (hiện: bản nháp)" in text(response)
+    after = state(app, "99101")
+    assert after["status"] == "draft" and after["thread"] == [] and after["decided_by"] is None
+    assert after["snapshot"] is None
+    assert 'id="review"' not in text(login_as("huyen").get(f"/reports/{PERIOD}/99101"))
+
+
 def test_returning_without_a_comment_is_refused_beside_the_field(app, login_as, make_person):
     make_person()
     submitted(app, login_as, "99101")
@@ -642,3 +674,96 @@ def test_a_report_returned_and_sent_again_after_the_due_day_was_still_sent_on_ti
         db.session.commit()
         status = {s.unit.code: s for s in services.completeness(unit("991"), YEAR, MONTH)}["99101"]
         assert status.submitted_on == date(2025, 11, 2) and status.on_time
+
+
+def test_a_returned_report_is_judged_on_its_first_sending_by_label_and_counter_alike(
+        app, demo, login_as):
+    with app.app_context():
+        for code, first in (("99101", datetime(2025, 11, 2, 3, 0)),    # on time, then returned
+                            ("99102", datetime(2025, 11, 5, 3, 0))):   # late, then returned
+            db.session.add(MonthlySubmission(
+                unit_id=unit(code).id, year=YEAR, month=MONTH, status="returned",
+                first_submitted_at=first, submitted_at=first))
+        db.session.commit()
+        statuses = {s.unit.code: s for s in services.completeness(unit("991"), YEAR, MONTH)}
+        after_due = date(2025, 11, 20)
+        assert statuses["99101"].on_time and not statuses["99101"].late(after_due)
+        assert not statuses["99102"].on_time and statuses["99102"].late(after_due)
+        assert statuses["99103"].late(after_due)  # never sent, past due
+        rates = services.rates(list(statuses.values()), after_due)
+        assert (rates["on_time"], rates["late"]) == (1, 4)  # 99102; 991, 99103, 99104 not sent
+
+    html = text(login_as("huyen").get(f"/reports/{PERIOD}/"))
+    rows = {code: re.search(rf'<tr id="unit-{code}">.*?</tr>', html, re.S).group(0)
+            for code in ("99101", "99102", "99103")}
+    assert "02/11/2025" in rows["99101"] and "Đúng hạn" in rows["99101"]
+    assert "Nộp muộn" not in rows["99101"] and "Bị trả lại" in rows["99101"]
+    assert "05/11/2025" in rows["99102"] and "Nộp muộn" in rows["99102"]
+    assert "Quá hạn" in rows["99103"]
+    assert "<strong>1</strong> đúng hạn" in html
+    assert "<strong>4</strong> nộp muộn hoặc quá hạn chưa nộp" in html
+
+
+def december_amounts(html: str) -> dict[str, str]:
+    """The December inputs as the page gives them back (what a second save would send)."""
+    return {name: re.search(rf'<input [^>]*name="{name}" value="([^"]*)"', html).group(1)
+            for name in services.DECEMBER_NUMBERS}
+
+
+def test_december_amounts_survive_a_refused_save_and_the_next_save_succeeds(app, login_as,
+                                                                             make_person):
+    make_person()
+    client = login_as("xa")
+    refused = post(client, "99101", "save", period="2025-12", work_done="Tổng kết năm",
+                   staff_count="3", funding_local="65.900.000", funding_contribution="",
+                   funding_other="1,2 triệu")
+    assert refused.status_code == 422
+    assert "None" not in text(refused)
+    again = december_amounts(text(refused))
+    assert again == {"staff_count": "3", "funding_local": "65.900.000",
+                     "funding_contribution": "", "funding_other": "1,2 triệu"}
+
+    again["funding_other"] = "1200000"  # the officer corrects only the wrong field
+    assert post(client, "99101", "save", period="2025-12", work_done="Tổng kết năm",
+                **again).status_code == 303
+    with app.app_context():
+        sub = services.submission_for(unit("99101"), 2025, 12)
+        assert (sub.staff_count, sub.funding_local, sub.funding_contribution,
+                sub.funding_other) == (3, 65_900_000, None, 1_200_000)
+        version = sub.version
+    shown = december_amounts(text(client.get("/reports/2025-12/99101")))
+    assert shown["funding_local"] == "65.900.000" and shown["funding_other"] == "1.200.000"
+
+    # A refusal for another reason shows the parsed amounts the Vietnamese way, not 65900000.
+    refused = post(client, "99101", "save", period="2025-12", version=version,
+                   work_done="x" * 5001, **{**shown, "funding_local": "65900000"})
+    assert refused.status_code == 422
+    assert december_amounts(text(refused))["funding_local"] == "65.900.000"
+    assert december_amounts(text(refused))["funding_contribution"] == ""
+
+
+def test_the_reviewers_comment_on_a_returned_report_comes_first_and_on_the_home_page(
+        app, login_as, make_person):
+    make_person()
+    submitted(app, login_as, "99101")
+    comment = "Thiếu kết quả hỗ trợ học nghề."
+    assert post(login_as("huyen"), "99101", "return", version=state(app, "99101")["version"],
+                comment=comment).status_code == 303
+
+    xa = login_as("xa")
+    page = text(xa.get(f"/reports/{PERIOD}/99101"))
+    note = page.index('id="return-note"')
+    assert note < page.index(comment) < page.index("<h2>Số liệu</h2>")
+    assert "Trần Văn Bình" in page[note:page.index("<h2>Số liệu</h2>")]
+    home = text(xa.get("/"))
+    assert "Báo cáo tháng 10/2025 bị trả lại" in home and comment in home
+    assert f'href="/reports/{PERIOD}/99101"' in home
+    assert comment not in text(login_as("xa2").get("/"))  # another commune's report
+    assert comment not in text(login_as("huyen").get("/"))  # the reviewer's own home
+
+    xa = login_as("xa")
+    assert post(xa, "99101", "submit", version=state(app, "99101")["version"],
+                work_done="Đã bổ sung.").status_code == 303
+    assert comment not in text(xa.get("/"))
+    page = text(xa.get(f"/reports/{PERIOD}/99101"))
+    assert 'id="return-note"' not in page and comment in page  # still in the thread

@@ -28,11 +28,12 @@ def healthz():
 @bp.route("/")
 @signed_in
 def home():
-    from .worklist import report_due, worklist
+    from .worklist import report_due, returned_reports, worklist
 
     period, due = report_due(today_local())
     return render("main/home.html", unit_counts=_unit_counts(), work=worklist(current_user),
-                  report_period=period, report_due_on=due)
+                  returned=returned_reports(current_user), report_period=period,
+                  report_due_on=due)
 
 
 def _unit_counts() -> dict[str, int]:

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 from .. import settings
 from ..auth.models import Role, User
 from ..extensions import db
+from ..formatting import vn_number
 from ..registry.models import TransferRequest
 from ..registry.queries import DUE_FILTERS, due_condition
-from ..scoping import scoped_persons, scoped_transfers
+from ..scoping import restrict, scoped_persons, scoped_transfers
 from ..timeutil import today_local
 
 
@@ -50,7 +51,7 @@ def worklist(user: User, today: date | None = None) -> list[Item] | None:
     for name, label in DUE_FILTERS.items():
         count = _count(scoped_persons(user).where(due_condition(name, today)))
         if count:
-            items.append(Item(f"{label}: {count:,} người".replace(",", "."), count,
+            items.append(Item(f"{label}: {vn_number(count)} người", count,
                               url_for("registry.index", due=name), name.endswith("overdue")))
     pending = scoped_transfers(user).where(TransferRequest.status == "pending")
     if user.role == Role.COMMUNE:
@@ -101,3 +102,27 @@ def _report_items(user: User, today: date) -> list[Item]:
                                          unit_code=user.unit.code),
                               today > due or (sub is not None and sub.status == "returned")))
     return items
+
+
+@dataclass
+class ReturnedReport:
+    period_label: str
+    note: object  # the SubmissionTransition that sent the report back, with its comment
+    url: str
+
+
+def returned_reports(user: User) -> list[ReturnedReport]:
+    """The unit's own reports sent back for correction, latest period first, with the
+    reviewer's comment: shown on the home page, not only at the foot of the report."""
+    from ..reports.models import MonthlySubmission
+
+    if user.role == Role.ADMIN or user.unit.parent_id is None:
+        return []
+    subs = db.session.scalars(
+        restrict(select(MonthlySubmission), user, MonthlySubmission.unit_id)
+        .where(MonthlySubmission.unit_id == user.unit_id, MonthlySubmission.status == "returned")
+        .order_by(MonthlySubmission.year.desc(), MonthlySubmission.month.desc()).limit(12))
+    return [ReturnedReport(sub.period_label, sub.return_note,
+                           url_for("reports.submission", period=sub.period,
+                                   unit_code=user.unit.code))
+            for sub in subs if sub.return_note is not None]

@@ -148,6 +148,12 @@ class PersonFilters:
         return {k: v for k, v in out.items() if v not in ("", None)}
 
 
+    def back_args(self) -> dict:
+        """The list's filters to come back to from a person's page, without the search term:
+        a name typed in the search must not travel into the person's URL (history, logs)."""
+        return self.as_args(q="", page=1 if self.q else self.page)
+
+
 def _choice(args, name, allowed, errors, label) -> str:
     value = (args.get(name) or "").strip()
     if value and value not in allowed:

@@ -1,15 +1,18 @@
 """The registry pages. Thin: forms parse, services decide, scoping guards every lookup."""
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
 from .. import settings
 from ..access import roles
 from ..audit import services as audit
-from ..audit.models import AuditEvent
+from ..audit.display import describe
 from ..auth.models import Role
 from ..extensions import db
 from ..rendering import done, render
@@ -20,12 +23,13 @@ from ..timeutil import today_local
 from ..units.models import Level, Unit
 from . import corrections, services
 from .correction_forms import VoidForm, correction_form
+from .history import person_history
 from .forms import DecideTransferForm, EventForm, PersonForm, TransferForm
-from .models import PersonEvent, TransferRequest
+from .models import TransferRequest
 from .queries import DUE_FILTERS, SORTS, STATE_FILTERS, PersonFilters, paginate, person_query
 from .state import derive
-from .vocab import (CLOSING_REASONS, DRUGS, EVENT_LABELS, FIELD_LABELS, SEXES, TRANSFER_STATUS,
-                    EventKind, State)
+from .vocab import (CLOSING_REASONS, DRUGS, EVENT_LABELS, SEXES, TRANSFER_STATUS, EventKind,
+                    State)
 
 bp = Blueprint("registry", __name__, url_prefix="/persons")
 
@@ -56,6 +60,16 @@ def _filter_units() -> list[Unit]:
     return list(db.session.scalars(scoped_units(current_user).where(Unit.level != Level.PROVINCE)))
 
 
+def _list_url(back: str | None) -> str:
+    """Where "← Danh sách" leads: the list with the filters it was left with. Rebuilt from
+    the known filters, so nothing but a /persons/ list URL (and never a search term) comes out."""
+    parts = urlsplit(back or "")
+    if parts.scheme or parts.netloc or parts.path != url_for("registry.index"):
+        return url_for("registry.index")
+    filters = PersonFilters.from_args(MultiDict(parse_qsl(parts.query)))
+    return url_for("registry.index", **filters.back_args())
+
+
 # --- Create and edit --------------------------------------------------------------------------
 
 def _commune_choices() -> dict[str, Unit]:
@@ -66,8 +80,7 @@ def _commune_choices() -> dict[str, Unit]:
 
 def _person_form(form: PersonForm, person=None, duplicates=None, stale=None, status=200):
     return render("registry/form.html", "registry/_form.html", form=form, person=person,
-                  duplicates=duplicates or [], stale=stale, status=status,
-                  field_labels=FIELD_LABELS)
+                  duplicates=duplicates or [], stale=stale, status=status)
 
 
 def _bind(form: PersonForm) -> dict[str, Unit]:
@@ -139,7 +152,7 @@ def edit(person_id: int):
     except services.StaleEdit as stale:
         # Keep what the user typed; show what changed meanwhile; saving again overwrites.
         form.version.data = str(stale.person.version)
-        return _person_form(form, stale.person, stale=stale.changes(), status=409)
+        return _person_form(form, stale.person, stale=describe(stale.changes()), status=409)
     db.session.commit()
     return done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
 
@@ -179,15 +192,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
     from ..treatment.routes import treatment_context
 
     transfer = services.pending_transfer(person)
-    history = []
-    if current_user.role in (Role.DISTRICT, Role.PROVINCE):
-        event_ids = select(PersonEvent.id).where(PersonEvent.person_id == person.id)
-        history = db.session.scalars(
-            select(AuditEvent).where(
-                ((AuditEvent.object_type == "Person") & (AuditEvent.object_id == person.id))
-                | ((AuditEvent.object_type == "PersonEvent") & AuditEvent.object_id.in_(event_ids)))
-            .where(AuditEvent.action.in_(("create", "update")))
-            .order_by(AuditEvent.id.desc()).limit(200)).all()
+    history = person_history(person) if current_user.role in (Role.DISTRICT, Role.PROVINCE) else []
     province = province_of(person.unit)
     transfer_form = TransferForm(formdata=None)
     transfer_form.to_unit.choices = [SelectChoice("", "— Chọn xã —")] + [
@@ -200,9 +205,10 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
         "person": person, "derived": derived, "transfer": transfer,
         "person_status": derived.status_on(today_local()),
         "next_steps": services.next_steps(person),
+        "list_url": _list_url(request.args.get("back")),
         "history": history, "event_forms": event_forms or _event_forms(), "open_kind": open_kind,
         "event_labels": EVENT_LABELS, "closing_reasons": CLOSING_REASONS,
-        "field_labels": FIELD_LABELS, "transfer_form": transfer_form,
+        "transfer_form": transfer_form,
         "can_edit": may_edit_file(current_user, person),
         **treatment_context(person, treatment_bound),
     }

@@ -124,5 +124,6 @@ FIELD_LABELS = {
     "doc_number": "Số văn bản", "signer": "Người ký / cơ quan", "facility": "Cơ sở y tế",
     "addicted": "Kết luận", "term_end": "Hết hạn quản lý", "reason": "Lý do", "note": "Ghi chú",
     "person_id": "Hồ sơ", "status": "Trạng thái", "from_unit_id": "Xã chuyển đi",
-    "to_unit_id": "Xã chuyển đến",
+    "to_unit_id": "Xã chuyển đến", "voided_at": "Hủy (ghi nhầm) lúc", "void_reason": "Lý do hủy",
+    "corrected_at": "Sửa lúc", "correction_reason": "Lý do sửa", "listed_on": "Ngày đưa vào danh sách",
 }

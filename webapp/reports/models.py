@@ -82,6 +82,13 @@ class MonthlySubmission(db.Model):
     def frozen(self) -> bool:
         return self.status in ("submitted", "approved")
 
+    @property
+    def return_note(self) -> SubmissionTransition | None:
+        """While returned: the step that sent it back (a return or a reopen) and its comment."""
+        if self.status != "returned":
+            return None
+        return next((t for t in reversed(self.transitions) if t.to_status == "returned"), None)
+
 
 class SubmissionTransition(db.Model):
     """Every step of the life cycle, with who, when and the comment: the submission's thread."""

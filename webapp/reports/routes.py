@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..access import roles
 from ..auth.models import Role
 from ..extensions import db
+from ..formatting import vn_number
 from ..rendering import done, render
 from ..audit import services as audit
 from ..confirm import ask, confirmed
@@ -73,6 +74,9 @@ def _context(unit, year: int, month: int, errors=None, form=None):
     seen = services.review(unit, year, month, sub)
     rows = seen["rows"]
     frozen = sub is not None and sub.frozen and bool(sub.snapshot)
+    form = form or {}
+    amounts = {name: _amount_text(form[name] if name in form else getattr(sub, name, None))
+               for name in services.DECEMBER_NUMBERS}
     return dict(
         unit=unit, year=year, month=month, period=f"{year:04d}-{month:02d}", sub=sub,
         rows=rows, values=as_values(rows), previous=seen["previous"],
@@ -81,7 +85,7 @@ def _context(unit, year: int, month: int, errors=None, form=None):
         can_edit=services.can_edit(current_user, unit) and (sub is None or not sub.frozen),
         can_review=can_review(current_user, unit) and current_user.unit_id != unit.id,
         due=services.due_date(year, month), future=services.is_future(year, month),
-        errors=errors or {}, form=form or {}, status_labels=STATUS_LABELS,
+        errors=errors or {}, form=form, amounts=amounts, status_labels=STATUS_LABELS,
         action_labels=ACTION_LABELS, quota_label=quota_label,
         traceable=lambda key: not key_is_target(key),
     )
@@ -90,6 +94,14 @@ def _context(unit, year: int, month: int, errors=None, form=None):
 def key_is_target(key: str) -> bool:
     """Quota targets are typed by the parent, not counted from persons: nothing to list."""
     return key.startswith("quota.") and key.endswith(".target")
+
+
+def _amount_text(value) -> str:
+    """A December number as the form shows it: 65.900.000 (read back the same way); empty
+    stays empty; what could not be read comes back as typed, to be corrected."""
+    if value is None:
+        return ""
+    return vn_number(value) if isinstance(value, int) else str(value)
 
 
 @bp.route("/<period>/<unit_code>")

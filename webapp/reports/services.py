@@ -456,11 +456,12 @@ class UnitStatus:
 
     @property
     def on_time(self) -> bool:
-        return self.sent and self.submitted_on is not None and self.submitted_on <= self.due
+        """First sent by the due day, even if returned since (judged on the first sending)."""
+        return self.submitted_on is not None and self.submitted_on <= self.due
 
     def late(self, today: date) -> bool:
-        """Sent after the due day, or still not sent once it has passed."""
-        if self.sent:
+        """First sent after the due day, or never sent once it has passed."""
+        if self.submitted_on is not None:
             return not self.on_time
         return today > self.due
 
