@@ -3,8 +3,8 @@ so the completeness page, the 12-month grid and the review threads are alive on 
 
 Every report is played by the unit's own officer and its parent's reviewer through the report
 services: `save_draft` (which checks the officer), `approve` and `return_`. Sending is
-`services.submit` with the figures computed once per unit and month (`live_rows`, then `checks`
-for the warnings that need a comment): the frozen snapshot is what `live_rows` gives for that
+`services.submit` with the figures computed once per unit and month (`to_freeze`, then
+`check_frozen` for the warnings that need a comment): the frozen snapshot is what it gives for that
 unit and month, and every status is the one its last transition set. Only the moments are
 rewritten afterwards, to believable ones inside the period: communes send between the 25th and
 the 6th of the next month (due the 3rd), the district reviews within hours or days, sends its
@@ -26,10 +26,10 @@ from sqlalchemy import func, select
 from ..auth.models import Role, User
 from ..extensions import db
 from ..registry.services import clean_text
-from ..reports.figures import Row, as_values
+from ..reports.figures import as_values
 from ..reports.models import MonthlySubmission, SubmissionTransition
-from ..reports.services import (_transition, approve, checks, due_date, live_rows,
-                                reporting_children, return_, save_draft)
+from ..reports.services import (Frozen, approve, check_frozen, due_date, freeze,
+                                reporting_children, return_, save_draft, to_freeze)
 from ..timeutil import LOCAL_TZ, now_utc, to_local, today_local
 from ..units.models import Unit
 from ..vntext import nfc
@@ -266,25 +266,24 @@ def _months(today: date) -> list[tuple[int, int, int]]:
 
 # --- Recording --------------------------------------------------------------------------------
 
+def _figures(unit: Unit, year: int, month: int) -> _Figures:
+    frozen = to_freeze(unit, year, month)
+    errors, warnings = check_frozen(frozen, unit, year, month)
+    if errors:  # the demo registry must always give consistent figures
+        raise AssertionError(f"{unit.code} {month:02d}/{year}: {' '.join(errors)}")
+    agg = frozen.aggregate
+    return _Figures(frozen, _warning_comment(warnings, agg.missing if agg else []))
+
+
 @dataclass
 class _Figures:
-    """A unit-month's live figures, computed once: the snapshot, its warnings' comment."""
-    rows: list[Row]
-    included: list[str] | None
+    """A unit-month's figures, computed once: what is frozen, its warnings' comment."""
+    frozen: Frozen
     comment: str | None
 
     @property
     def values(self) -> dict[str, int]:
-        return as_values(self.rows)
-
-
-def _figures(unit: Unit, year: int, month: int) -> _Figures:
-    rows, agg = live_rows(unit, year, month)
-    errors, warnings = checks(rows, agg, year, month)
-    if errors:  # the demo registry must always give consistent figures
-        raise AssertionError(f"{unit.code} {month:02d}/{year}: {' '.join(errors)}")
-    return _Figures(rows, agg.included if agg else None,
-                    _warning_comment(warnings, agg.missing if agg else []))
+        return as_values(self.frozen.rows)
 
 
 def _submit(unit: Unit, year: int, month: int, data: dict, figures: _Figures, officer: User,
@@ -294,18 +293,12 @@ def _submit(unit: Unit, year: int, month: int, data: dict, figures: _Figures, of
     A commune's figures cost some twenty queries; the registry does not move while the demo
     loads, and a district's children are settled before it sends, so computing them again
     for the same unit and month would only give the same rows. The rest is the service's own:
-    `save_draft` checks the officer and stores the narrative, `_transition` records the step.
+    `save_draft` checks the officer and stores the narrative, `freeze` stores and records.
     """
     sub = save_draft(unit, year, month, {**data, "warning_comment": figures.comment}, officer)
     if sub.frozen:
         raise AssertionError(f"{unit.code} {month:02d}/{year} is already {sub.status}")
-    sub.snapshot = [r.as_list() for r in figures.rows]
-    sub.children_included = figures.included
-    sub.snapshot_at = sub.submitted_at = at
-    sub.first_submitted_at = sub.first_submitted_at or at
-    sub.submitted_by_id = officer.id
-    _transition(sub, "submit", "submitted", officer, clean_text(figures.comment))
-    sub.transitions[-1].at = at
+    freeze(sub, figures.frozen, officer, figures.comment, at)
     return sub
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
@@ -363,31 +363,61 @@ def save_draft(unit: Unit, year: int, month: int, data: dict, user: User,
     return sub
 
 
+@dataclass
+class Frozen:
+    """What a submission freezes: the rows, the persons behind them (a commune's own figures;
+    a parent's lists are its children's), and the children summed."""
+    rows: list[Row]
+    members: dict[str, list[int]] | None
+    aggregate: Aggregate | None
+
+    @property
+    def included(self) -> list[str] | None:
+        return self.aggregate.included if self.aggregate else None
+
+
+def to_freeze(unit: Unit, year: int, month: int) -> Frozen:
+    if unit.level == Level.COMMUNE or not reporting_children(unit, year, month):
+        rows, members = compute_with_members(unit, year, month, **rules_of(year, month))
+        return Frozen(rows, members, None)
+    rows, agg = live_rows(unit, year, month)
+    return Frozen(rows, None, agg)
+
+
+def check_frozen(frozen: Frozen, unit: Unit, year: int, month: int,
+                 today: date | None = None) -> tuple[list[str], list[str]]:
+    return checks(frozen.rows, frozen.aggregate, year, month, today,
+                  previous_values(unit, year, month),
+                  double_rehab(unit, year, month, frozen.members)
+                  if frozen.aggregate is None else 0)
+
+
+def freeze(sub: MonthlySubmission, frozen: Frozen, user: User, comment: str | None,
+           at: datetime | None = None) -> None:
+    """Send: store the snapshot and its lists, and record the step."""
+    sub.snapshot = [r.as_list() for r in frozen.rows]
+    sub.snapshot_persons = frozen.members
+    sub.children_included = frozen.included
+    sub.snapshot_at = sub.submitted_at = at or now_utc()
+    sub.first_submitted_at = sub.first_submitted_at or sub.submitted_at
+    sub.submitted_by_id = user.id
+    sub.decided_at = sub.decided_by_id = None  # a resubmission waits for a new decision
+    _transition(sub, "submit", "submitted", user, clean_text(comment))
+    if at is not None:
+        sub.transitions[-1].at = at
+
+
 def submit(unit: Unit, year: int, month: int, data: dict, user: User,
            expected_version: int | None = None, today: date | None = None) -> MonthlySubmission:
     sub = save_draft(unit, year, month, data, user, expected_version, today)
-    members = None
-    if unit.level == Level.COMMUNE or not reporting_children(unit, year, month):
-        rows, members = compute_with_members(unit, year, month, **rules_of(year, month))
-        agg = None
-    else:
-        rows, agg = live_rows(unit, year, month)
-    errors, warnings = checks(rows, agg, year, month, today, previous_values(unit, year, month),
-                              double_rehab(unit, year, month, members) if agg is None else 0)
+    frozen = to_freeze(unit, year, month)
+    errors, warnings = check_frozen(frozen, unit, year, month, today)
     if errors:
         raise ReportError(" ".join(errors))
     if warnings and not clean_text(data.get("warning_comment")):
         raise ReportError("Báo cáo có cảnh báo; vui lòng ghi chú giải thích trước khi gửi.",
                           "warning_comment")
-    sub.snapshot = [r.as_list() for r in rows]
-    sub.snapshot_persons = members
-    sub.children_included = agg.included if agg else None
-    sub.snapshot_at = sub.submitted_at = now_utc()
-    sub.first_submitted_at = sub.first_submitted_at or sub.submitted_at
-    sub.submitted_by_id = user.id
-    sub.decided_at = sub.decided_by_id = None  # a resubmission waits for a new decision
-    action = "submit"
-    _transition(sub, action, "submitted", user, clean_text(data.get("warning_comment")))
+    freeze(sub, frozen, user, data.get("warning_comment"))
     return sub
 
 
