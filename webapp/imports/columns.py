@@ -44,16 +44,21 @@ COLUMNS = [
            "Ví dụ: Bản Mé"),
     Column("status", "Tình trạng", True, 16,
            "Nghiện: đã có kết luận xác định nghiện (cần Ngày xác định nghiện). Sử dụng trái "
-           "phép: đã có quyết định quản lý (cần Ngày đưa vào quản lý). Nghi nghiện: chưa xác "
-           "định.", " / ".join(STATUSES.values())),
+           "phép: đã có quyết định quản lý (cần Ngày đưa vào quản lý). Nghi nghiện: chưa có "
+           "kết luận xác định nghiện (để trống Ngày xác định nghiện).",
+           " / ".join(STATUSES.values())),
     Column("determination_date", "Ngày xác định nghiện", False, 14,
            "Ngày có kết luận xác định tình trạng nghiện (dd/mm/yyyy). Bắt buộc khi Tình trạng "
-           "là Nghiện; để trống với tình trạng khác.", "dd/mm/yyyy"),
+           "là Nghiện; để trống với Sử dụng trái phép và Nghi nghiện.", "dd/mm/yyyy"),
     Column("main_drug", "Loại ma túy", False, 16, "Loại ma túy sử dụng chính.",
            " / ".join(DRUGS.values())),
     Column("management_date", "Ngày đưa vào quản lý", False, 14,
-           "Ngày quyết định quản lý người sử dụng trái phép chất ma túy (dd/mm/yyyy). Bắt "
-           "buộc khi Tình trạng là Sử dụng trái phép.", "dd/mm/yyyy"),
+           "Ngày người này thực sự được đưa vào danh sách quản lý, theo sổ sách, hồ sơ giấy "
+           "(dd/mm/yyyy), với mọi tình trạng; số “mới đưa vào danh sách” của báo cáo tháng "
+           "tính theo ngày này, không theo ngày nhập. Sử dụng trái phép: là ngày quyết định "
+           "quản lý, bắt buộc. Nghiện: để trống thì lấy Ngày xác định nghiện. Nghi nghiện: để "
+           "trống thì lấy ngày nhập tệp. Không được sau ngày hôm nay hoặc trước ngày sinh.",
+           "dd/mm/yyyy"),
     Column("notes", "Ghi chú", False, 30, "Ghi chú khác (không bắt buộc).", ""),
 ]
 BY_KEY = {c.key: c for c in COLUMNS}

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import settings
 from ..audit import services as audit
 from ..auth.models import User
 from ..extensions import db
@@ -27,7 +28,7 @@ from ..registry import services as registry
 from ..registry.models import Person
 from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
 from ..scoping import in_scope, province_of
-from ..timeutil import now_utc, to_local
+from ..timeutil import now_utc, to_local, today_local
 from ..units.models import Level, Unit
 from ..vntext import fold
 from . import legacy, reader
@@ -395,39 +396,59 @@ def _person_data(data: dict) -> dict:
 
 def _events(row: _Row, data: dict, person_data: dict, filename_note: str) \
         -> list[tuple[EventKind, dict]]:
-    """The timeline the status implies, checked with the registry's own event rules."""
+    """The timeline the status implies, checked with the registry's own event rules.
+
+    `Ngày đưa vào quản lý` is the day the person really entered the lists (the paper
+    register's date) whatever the status: it becomes `listed_on`, which the periods and the
+    "new on the lists this month" figure start from, not the day of the import.
+    """
     status = data["status"]
-    determined, managed = data["determination_date"], data["management_date"]
+    determined, listed = data["determination_date"], data["management_date"]
     events: list[tuple[EventKind, dict]] = []
-    if status == "suspected":
-        for key, day in (("determination_date", determined), ("management_date", managed)):
-            if day is not None:
-                row.error(key, "Tình trạng “Nghi nghiện” không có ngày này; vui lòng để trống "
-                               "hoặc sửa Tình trạng.")
-        return events
+    if status == "suspected" and determined is not None:
+        row.error("determination_date", "Tình trạng “Nghi nghiện” là chưa có kết luận xác định "
+                                        "nghiện; vui lòng để trống ô này hoặc sửa Tình trạng.")
     if status == "user":
         if determined is not None:
             row.error("determination_date", "Đã xác định nghiện thì ghi Tình trạng là "
                                             "“Nghiện”; nếu chưa, vui lòng để trống ô này.")
-        if managed is None and not row.has_error("management_date"):
+        if listed is None and not row.has_error("management_date"):
             row.error("management_date", "Vui lòng nhập ngày đưa vào quản lý (Tình trạng là "
                                          "Sử dụng trái phép).")
     if status == "addict" and determined is None and not row.has_error("determination_date"):
         row.error("determination_date", "Vui lòng nhập ngày xác định nghiện (Tình trạng là "
                                         "Nghiện).")
-    if managed is not None and status in ("user", "addict"):
-        events.append((EventKind.MANAGEMENT, {"event_date": managed, "doc_number": PLACEHOLDER,
+    if status == "addict" and determined is not None:
+        if listed is None:
+            listed = determined  # on the lists of addicts from the determination
+        elif listed > determined:
+            # A determination proves the person was on the lists by then (the registry's rule).
+            row.notes.append(["management_date", "Ngày đưa vào quản lý sau ngày xác định "
+                              f"nghiện: hồ sơ được tính trong danh sách từ {determined:%d/%m/%Y}."])
+            listed = determined
+    person_data["listed_on"] = listed
+    if listed is not None and status == "user":
+        # The user's listed day is the management decision (Mẫu 07), recorded as such.
+        events.append((EventKind.MANAGEMENT, {"event_date": listed, "doc_number": PLACEHOLDER,
                                               "note": filename_note}))
     if determined is not None and status == "addict":
         events.append((EventKind.DETERMINATION, {"event_date": determined, "addicted": True,
                                                  "facility": PLACEHOLDER,
                                                  "note": filename_note}))
-    events.sort(key=lambda e: e[1]["event_date"])
+    typed = data["management_date"]
+    if typed is not None and typed > today_local():
+        row.error("management_date", "Ngày không được sau ngày hôm nay.")
     if person_data.get("birth_year") is None or row.has_error("birth"):
         return events  # the dates cannot be checked against the age yet
     born = person_data.get("birth_date")
     person = SimpleNamespace(birth_date=born, birth_year=person_data["birth_year"],
                              born_on=born or date(person_data["birth_year"], 1, 1), events=[])
+    if typed is not None and not row.has_error("management_date"):
+        if typed < person.born_on:
+            row.error("management_date", "Ngày không được trước ngày sinh của người này.")
+        elif typed.year - person.birth_year < settings.get("min_age"):
+            row.error("management_date", f"Ngày này người đó chưa đủ {settings.get('min_age')} "
+                                         "tuổi; không thuộc diện quản lý.")
     for kind, event in events:
         column = "management_date" if kind == EventKind.MANAGEMENT else "determination_date"
         if row.has_error(column):

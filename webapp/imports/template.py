@@ -56,7 +56,9 @@ def build(user: User):
                "kiểu Ngày của Excel. Văn bản gõ bằng phông cũ (.VnTime – TCVN3, VNI-Times) "
                "được tự động chuyển sang Unicode và hiện trong phần xem trước. Người đã có hồ "
                "sơ (trùng số định danh, hoặc trùng họ tên, ngày/năm sinh và xã) sẽ được bỏ "
-               "qua. Tình trạng “Sử dụng trái phép” được ghi quyết định quản lý với số quyết "
+               "qua. Ngày đưa vào quản lý là ngày người đó vào danh sách trong sổ sách cũ, để "
+               "báo cáo không tính cả danh sách cũ là “mới đưa vào” trong tháng nhập. Tình "
+               "trạng “Sử dụng trái phép” được ghi quyết định quản lý ngày đó với số quyết "
                "định “Chưa rõ (nhập từ Excel)”; vui lòng bổ sung số quyết định sau khi nhập.",
                ""])
     guide.row(["", "", "", ""])
