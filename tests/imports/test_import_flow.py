@@ -151,7 +151,10 @@ def test_round_trip_template_filled_preview_confirm_and_export_equals_input(app,
     for row in ws.iter_rows(min_row=line + 1, values_only=True):
         if row[0] and row[2]:
             rows[row[0]] = [v.date() if isinstance(v, datetime) else v for v in row[:14]]
-    assert rows == {values[0]: _expected(values) for values in INPUT}
+    expected = {values[0]: _expected(values) for values in INPUT}
+    # A suspected person typed without the date on the lists entered them on the import's day.
+    expected["Quàng Văn Ún"][12] = today_local()
+    assert rows == expected
 
     # The export is itself importable: everyone is already registered.
     again, page = upload_and_check(client, exported.data, "xuat.xlsx")

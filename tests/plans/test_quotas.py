@@ -3,7 +3,7 @@ among its communes, and everyone sees "achieved/quota (pct%)" rolled up the tree
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -421,3 +421,15 @@ def test_only_province_and_district_officers_open_the_missing_page(demo, login_a
 
 def test_nobody_but_officers_opens_the_quota_page(demo, login_as):
     assert login_as("admin").get("/plans/quotas").status_code == 403
+
+
+def test_a_voided_episode_no_longer_counts_toward_the_quota(demo, ctx):
+    started("99101", "home", date(YEAR, 3, 1), 2)
+    wrong = db.session.scalars(select(RehabEpisode)).first()
+    wrong.voided_at, wrong.void_reason = datetime.now(), "Ghi nhầm"
+    db.session.flush()
+    p = progress(account("huyen"), YEAR)
+    assert [r.cells["home"].achieved for r in p.children][0] == 1
+    assert p.own["home"].achieved == 1
+    assert [u.code for u in units_without_progress(account("huyen"), YEAR, "home")] == [
+        "99102", "99103", "99104"]

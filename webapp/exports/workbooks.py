@@ -17,7 +17,7 @@ from ..registry.models import Person, PersonEvent, PersonPeriod
 from ..registry.queries import (DUE_FILTERS, SORTS, STATE_FILTERS, PersonFilters,
                                 person_query)
 from ..registry.vocab import (CLOSING_REASONS, DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, SEXES,
-                              STATE_LABELS, State)
+                              STATE_LABELS, State, Status)
 from ..reports import services as reports
 from ..reports.figures import as_values, month_bounds, quota_label
 from ..reports.models import STATUS_LABELS
@@ -188,10 +188,12 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
 
     def last_event(*conditions):
         return (select(func.max(PersonEvent.event_date))
-                .where(PersonEvent.person_id == Person.id, *conditions).scalar_subquery())
+                .where(PersonEvent.person_id == Person.id, PersonEvent.voided_at.is_(None),
+                       *conditions).scalar_subquery())
 
     def ongoing(column):
         return (select(column).where(RehabEpisode.person_id == Person.id,
+                                     RehabEpisode.voided_at.is_(None),
                                      RehabEpisode.end_date.is_(None))
                 .order_by(RehabEpisode.start_date.desc(), RehabEpisode.id.desc())
                 .limit(1).scalar_subquery())
@@ -206,7 +208,7 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
         Person.full_name, Person.birth_date, Person.birth_year, Person.sex, Person.id_number,
         Person.ethnicity, Person.occupation, Person.occupation_group, Person.unit_id,
         Person.address, Person.state, Person.main_drug, Person.notes, Person.closed_reason,
-        Person.management_until,
+        Person.management_until, Person.listed_on,
         last_event(PersonEvent.kind == "determination",
                    PersonEvent.addicted.is_(True)).label("determined_on"),
         last_event(PersonEvent.kind == "management").label("managed_on"),
@@ -223,6 +225,9 @@ def registry_values(row, units: dict[int, tuple[str, str]]) -> list:
     current = STATE_LABELS.get(state, state)  # StrEnum keys: the code string finds them
     if state == State.CLOSED.value and row.closed_reason:
         current = f"{current} ({CLOSING_REASONS.get(row.closed_reason, row.closed_reason)})"
+    # The state as the template names it: a closed file's last one, periods' statuses coarsened.
+    opened = state if state != State.CLOSED.value else (row.open_state or "")
+    opened = Status(opened).state.value if opened in set(Status) else opened
     return [
         row.full_name,
         row.birth_date or row.birth_year,
@@ -233,10 +238,15 @@ def registry_values(row, units: dict[int, tuple[str, str]]) -> list:
         OCCUPATION_GROUPS.get(row.occupation_group or "", ""),
         code,
         row.address,
-        IMPORT_STATES.get(state if state != State.CLOSED.value else (row.open_state or ""), ""),
+        IMPORT_STATES.get(opened, ""),
         row.determined_on,
         DRUGS.get(row.main_drug or "", ""),
-        row.managed_on,
+        # The import reads this column as the decision's date for an illegal user, and as the
+        # date on the lists for everyone else (an addict's defaults to the determination's):
+        # export what it will read back.
+        row.managed_on if opened == State.USER.value else
+        None if opened == State.ADDICT.value and row.listed_on == row.determined_on else
+        row.listed_on,
         row.notes,
         current,
         REHAB_FORMS.get(row.episode_form, row.episode_form) if row.episode_form else None,

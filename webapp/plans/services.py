@@ -109,7 +109,9 @@ def _active_in(units, year: int):
 
 
 def _in_year(year: int):
-    return RehabEpisode.start_date.between(date(year, 1, 1), date(year, 12, 31))
+    """Episodes started in the year that count (a voided one, "ghi nhầm", never does)."""
+    return RehabEpisode.start_date.between(date(year, 1, 1), date(year, 12, 31)) \
+        & RehabEpisode.voided_at.is_(None)
 
 
 def progress(user: User, year: int, unit: Unit | None = None) -> Progress:
