@@ -510,3 +510,34 @@ def test_the_change_history_reads_in_vietnamese_not_in_stored_codes(app, login_a
         assert code not in history, code
     assert not re.search(r"\d{4}-\d{2}-\d{2}", history)
     assert not re.search(r"Xã nơi cư trú: (<s>)?\d", history)
+
+
+# --- The date on the lists ----------------------------------------------------------------------
+
+def test_an_old_paper_file_typed_today_enters_the_lists_on_its_paper_date(app, login_as):
+    from webapp.reports.figures import as_values, compute
+
+    client = login_as("xa")
+    assert client.post("/persons/new", data={**FORM, "listed_on": "01/03/2021"}).status_code == 303
+    with app.app_context():
+        found = db.session.scalar(select(Person).where(Person.full_name == "Lò Văn Pọm"))
+        assert found.listed_on == date(2021, 3, 1)
+        assert [(p.state, p.start_date) for p in found.periods] == [("suspected", date(2021, 3, 1))]
+        commune = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        today = today_local()
+        assert as_values(compute(commune, 2021, 3))["flow.new"] == 1
+        assert as_values(compute(commune, today.year, today.month))["flow.new"] == 0
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("01/01/2100", "Ngày đưa vào danh sách không được sau ngày hôm nay."),
+    ("01/01/1980", "Ngày đưa vào danh sách không được trước ngày sinh."),
+])
+def test_a_date_on_the_lists_in_the_future_or_before_birth_is_refused_beside_it(
+        app, login_as, typed, message):
+    response = login_as("xa").post("/persons/new", data={**FORM, "listed_on": typed})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html and 'id="listed_on-error"' in html
+    with app.app_context():
+        assert db.session.scalar(select(Person.id)) is None

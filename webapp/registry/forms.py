@@ -52,6 +52,7 @@ class PersonForm(BaseForm):
     occupation = StringField("Nghề nghiệp")
     occupation_group = CodeSelect("Nhóm nghề", OCCUPATION_GROUPS)
     unit_code = SelectField("Xã nơi cư trú", choices=[])
+    listed_on = VNDateField("Ngày đưa vào danh sách quản lý (theo sổ giấy; để trống: hôm nay)")
     address = StringField("Địa chỉ thường trú (thôn, bản, tổ dân phố)")
     current_address = StringField("Nơi ở hiện tại (nếu khác)")
     phone = StringField("Số điện thoại")
@@ -77,7 +78,7 @@ class PersonForm(BaseForm):
             "current_address": self.current_address.data, "phone": self.phone.data,
             "family_contact": self.family_contact.data, "main_drug": self.main_drug.data or None,
             "other_drugs": self.other_drugs.data, "injecting": self.injecting.data,
-            "notes": self.notes.data,
+            "notes": self.notes.data, "listed_on": self.listed_on.parsed,
         }
 
     def add_service_errors(self, errors: dict) -> None:

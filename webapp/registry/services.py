@@ -101,6 +101,12 @@ def validate_person(data: dict, user: User, today: date | None = None) -> dict[s
             if age < settings.get("min_age"):
                 errors["birth"] = (f"Người dưới {settings.get('min_age')} tuổi không thuộc diện "
                                    "quản lý (tuổi tính đến hôm nay: " f"{age}).")
+    listed = data.get("listed_on")
+    if listed is not None and listed > today:
+        errors["listed_on"] = "Ngày đưa vào danh sách không được sau ngày hôm nay."
+    elif listed is not None and "birth" not in errors and isinstance(year, int) \
+            and listed < (born or date(year, 1, 1)):
+        errors["listed_on"] = "Ngày đưa vào danh sách không được trước ngày sinh."
     id_number = normalize_id_number(data.get("id_number"))
     data["id_number"] = id_number
     if id_number and not ID_NUMBER.fullmatch(id_number):
