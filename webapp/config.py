@@ -50,6 +50,8 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    # A session ends this long after sign-in, however active (inactivity: settings).
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=10)
     TIMEZONE = "Asia/Ho_Chi_Minh"
     PAGE_SIZE = 50
 

@@ -6,6 +6,7 @@ from sqlalchemy import or_
 from wtforms.fields.choices import SelectChoice
 
 from ..access import roles
+from ..auth import sessions
 from ..auth.models import Role, User
 from ..extensions import db
 from ..rendering import render
@@ -100,14 +101,15 @@ def reset_password(user_id: int):
     if form.validate_on_submit():
         user.set_password(form.new_password.data)
         user.must_change_password = True
+        # Every open session of the account ends: a reset follows a lost or leaked password.
+        sessions.end_all(user, "password_reset")
         db.session.commit()
         flash(f"Đã đặt lại mật khẩu cho {user.username}. Người dùng phải đổi mật khẩu "
               "khi đăng nhập lần sau.", "success")
         return redirect(url_for("admin.edit_user", user_id=user.id), 303)
     edit_form = UserForm(obj=user, unit_code=user.unit.code, formdata=None)
     edit_form.unit_code.choices = _unit_choices()
-    return render("admin/user_form.html", form=edit_form, user=user, reset_form=form,
-                  status=400)
+    return render("admin/user_form.html", form=edit_form, user=user, reset_form=form, status=400)
 
 
 @bp.route("/sign-ins")
