@@ -110,7 +110,9 @@ class LoginEvent(db.Model):
         "bad_password": "Sai mật khẩu",
         "unknown_user": "Không có tài khoản",
         "disabled": "Tài khoản đã bị khóa",
-        "locked": "Tạm khóa do sai nhiều lần",
+        "locked": "Tạm khóa do sai nhiều lần",  # the former account-wide lock (old rows)
+        "throttled": "Tạm chặn tài khoản từ địa chỉ IP này do sai nhiều lần",
+        "ip_throttled": "Tạm chặn địa chỉ IP do sai nhiều lần",
         "demo_refused": "Tài khoản demo bị từ chối",
         "csrf": "Phiên đăng nhập hết hạn",
         "logout": "Đăng xuất",
