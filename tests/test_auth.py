@@ -239,8 +239,8 @@ def test_change_own_password(login_as, client):
                                                  "new_password": "Rừng-thông-xanh-7", "confirm": "Rừng-thông-xanh-7"})
     assert bad.status_code == 400 and "Mật khẩu hiện tại không đúng." in bad.get_data(as_text=True)
     short = client.post("/account/password", data={"current_password": "demo12345",
-                                                   "new_password": "ngan", "confirm": "ngan"})
-    assert "Mật khẩu phải có từ 8 đến 128 ký tự." in short.get_data(as_text=True)
+                                                   "new_password": "ngan-qua", "confirm": "ngan-qua"})
+    assert "Mật khẩu phải có ít nhất 12 ký tự." in short.get_data(as_text=True)
     mismatch = client.post("/account/password", data={"current_password": "demo12345",
                                                       "new_password": "Rừng-thông-xanh-7", "confirm": "khac-han"})
     assert "Hai lần nhập mật khẩu không khớp." in mismatch.get_data(as_text=True)

@@ -9,7 +9,7 @@ from ..access import public, signed_in
 from ..errors import hx_redirect
 from ..extensions import db, htmx, login_manager
 from ..rendering import render
-from . import sessions
+from . import passwords, sessions
 from .forms import ChangePasswordForm, LoginForm
 from .models import User
 from .services import MESSAGES, authenticate, log_event
@@ -96,6 +96,9 @@ def change_password():
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("Mật khẩu hiện tại không đúng.")
+        elif problem := passwords.problem(form.new_password.data, current_user.username,
+                                          current_user):
+            form.new_password.errors.append(problem)
         else:
             current_user.set_password(form.new_password.data)
             current_user.must_change_password = False
@@ -106,5 +109,5 @@ def change_password():
             flash("Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản này đã kết thúc.",
                   "success")
             return redirect(url_for("main.home"), 303)
-    return render("auth/password.html", form=form,
+    return render("auth/password.html", form=form, password_min=passwords.min_length(),
                   status=400 if form.is_submitted() else 200)

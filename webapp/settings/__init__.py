@@ -56,6 +56,8 @@ DEFAULTS: dict[str, object] = {
     "addicts_determined_only_from": "2022-01-01",
     # A signed-in session with no request for this long ends (personal data on shared screens).
     "session_idle_minutes": 30,
+    # New passwords (own change, an administrator's create or reset) are at least this long.
+    "password_min_length": 12,
 }
 
 LABELS = {
@@ -78,6 +80,7 @@ LABELS = {
         "Từ ngày này chỉ tính người đã được xác định tình trạng nghiện là người nghiện ma túy "
         "(Luật Phòng, chống ma túy năm 2021)",
     "session_idle_minutes": "Tự đăng xuất khi không hoạt động (phút)",
+    "password_min_length": "Độ dài tối thiểu của mật khẩu mới (ký tự)",
 }
 
 
