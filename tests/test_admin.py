@@ -8,8 +8,8 @@ from webapp.auth.models import User
 from webapp.extensions import db
 
 NEW = {"username": "canbo.moi", "full_name": "Hà Thị Thu", "role": "commune",
-       "unit_code": "99103", "active": "y", "new_password": "tam-thoi-123",
-       "confirm": "tam-thoi-123"}
+       "unit_code": "99103", "active": "y", "new_password": "Tam-thoi-Mai-Son-1",
+       "confirm": "Tam-thoi-Mai-Son-1"}
 
 
 def user(app, username):
@@ -27,10 +27,10 @@ def test_admin_creates_a_commune_officer_who_must_then_choose_a_password(app, lo
     created = user(app, "canbo.moi")
     assert created.full_name == "Hà Thị Thu" and created.must_change_password
     admin.post("/logout")
-    officer = login_as("canbo.moi", "tam-thoi-123")
+    officer = login_as("canbo.moi", "Tam-thoi-Mai-Son-1")
     assert officer.get("/").location == "/account/password"
-    officer.post("/account/password", data={"current_password": "tam-thoi-123",
-                                             "new_password": "cua-rieng-toi", "confirm": "cua-rieng-toi"})
+    officer.post("/account/password", data={"current_password": "Tam-thoi-Mai-Son-1",
+                                             "new_password": "Cua-rieng-toi-2026", "confirm": "Cua-rieng-toi-2026"})
     assert officer.get("/").status_code == 200
 
 
@@ -91,7 +91,7 @@ def test_password_reset_is_audited_without_the_hash(app, login_as, demo):
     admin = login_as("admin")
     xa = demo["users"]["xa"]
     response = admin.post(f"/admin/users/{xa}/password",
-                          data={"new_password": "dat-lai-123", "confirm": "dat-lai-123"})
+                          data={"new_password": "Dat-lai-cho-xa-9", "confirm": "Dat-lai-cho-xa-9"})
     assert response.status_code == 303
     assert user(app, "xa").must_change_password
     with app.app_context():
@@ -117,9 +117,9 @@ def test_a_district_admin_only_manages_accounts_in_their_district(app, login_as,
     admin.post("/admin/users/new", data={**NEW, "username": "qt.huyen", "role": "admin",
                                          "unit_code": "992"})
     admin.post("/logout")
-    district_admin = login_as("qt.huyen", "tam-thoi-123")
+    district_admin = login_as("qt.huyen", "Tam-thoi-Mai-Son-1")
     district_admin.post("/account/password", data={
-        "current_password": "tam-thoi-123", "new_password": "qt-huyen-123", "confirm": "qt-huyen-123"})
+        "current_password": "Tam-thoi-Mai-Son-1", "new_password": "Qt-huyen-Tan-Lap-5", "confirm": "Qt-huyen-Tan-Lap-5"})
     listing = district_admin.get("/admin/users/").get_data(as_text=True)
     assert "xa3" in listing and ">xa<" not in listing and "huyen2" in listing
     assert district_admin.get(f"/admin/users/{demo['users']['xa']}").status_code == 404

@@ -1,4 +1,4 @@
-"""Signing in and out: messages in Vietnamese, the sign-in log, temporary lock, cookies."""
+"""Signing in and out: messages in Vietnamese, the sign-in log, throttling, cookies."""
 from __future__ import annotations
 
 import re
@@ -55,13 +55,77 @@ def test_disabled_account_is_refused(app, client, demo):
     assert outcomes(app, "xa2") == ["disabled"]
 
 
-def test_five_failures_lock_the_account_even_for_the_right_password(app, client, demo):
+THROTTLED = "Đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút."
+IP_THROTTLED = "Có quá nhiều lần đăng nhập sai từ máy này. Vui lòng thử lại sau 15 phút."
+
+
+def sign_in_from(client, ip, username, password="demo12345"):
+    return client.post("/login", data={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": ip})
+
+
+def test_five_failures_refuse_that_ip_for_that_account_but_not_the_owner_elsewhere(
+        app, client, demo):
     for _ in range(5):
-        sign_in(client, "xa", "sai")
-    response = sign_in(client, "xa")
-    assert response.status_code == 401
-    assert "Tài khoản tạm khóa do đăng nhập sai nhiều lần" in response.get_data(as_text=True)
-    assert outcomes(app, "xa")[-1] == "locked"
+        sign_in_from(client, "10.0.0.66", "huyen", "sai")
+    refused = sign_in_from(client, "10.0.0.66", "huyen")  # even the right password
+    assert refused.status_code == 401 and THROTTLED in refused.get_data(as_text=True)
+    assert outcomes(app, "huyen")[-1] == "throttled"
+    # The district reviewer at their own office is not locked out by someone else's guesses,
+    assert sign_in_from(app.test_client(), "10.0.0.5", "huyen").status_code == 303
+    # and the guessing machine may still sign in to another account.
+    assert sign_in_from(app.test_client(), "10.0.0.66", "xa").status_code == 303
+
+
+def test_a_throttled_unknown_username_gets_the_same_answer_as_a_known_one(app, client, demo):
+    for username in ("huyen", "khongco"):
+        for _ in range(5):
+            sign_in_from(client, "10.0.0.66", username, "sai")
+    known = sign_in_from(client, "10.0.0.66", "huyen", "sai").get_data(as_text=True)
+    unknown = sign_in_from(client, "10.0.0.66", "khongco", "sai").get_data(as_text=True)
+    assert THROTTLED in known and THROTTLED in unknown
+    assert outcomes(app, "khongco")[-1] == outcomes(app, "huyen")[-1] == "throttled"
+
+
+def test_many_failures_from_one_ip_across_accounts_refuse_that_ip(app, client, demo):
+    limit = app.config["LOGIN_IP_MAX_FAILURES"]
+    for i in range(limit):
+        sign_in_from(client, "10.0.0.66", f"doan-{i}", "sai")
+    refused = sign_in_from(client, "10.0.0.66", "xa")
+    assert refused.status_code == 401 and IP_THROTTLED in refused.get_data(as_text=True)
+    assert outcomes(app, "xa") == ["ip_throttled"]
+    assert sign_in_from(app.test_client(), "10.0.0.7", "xa").status_code == 303
+
+
+def test_the_refusal_ends_when_the_failures_are_older_than_the_window(app, client, demo):
+    from datetime import timedelta
+
+    for _ in range(5):
+        sign_in_from(client, "10.0.0.66", "xa", "sai")
+    assert sign_in_from(client, "10.0.0.66", "xa").status_code == 401
+    with app.app_context():
+        for event in db.session.scalars(select(LoginEvent)):
+            event.at -= timedelta(minutes=16)
+        db.session.commit()
+    assert sign_in_from(client, "10.0.0.66", "xa").status_code == 303
+
+
+def test_an_unknown_username_costs_a_password_hash_like_a_known_one(client, demo, monkeypatch):
+    from webapp.auth import models, services
+
+    checked = []
+
+    def counting(real):
+        def check(hash_, password):
+            checked.append(password)
+            return real(hash_, password)
+        return check
+
+    monkeypatch.setattr(services, "check_password_hash", counting(services.check_password_hash))
+    monkeypatch.setattr(models, "check_password_hash", counting(models.check_password_hash))
+    sign_in(client, "khongco", "sai-1")
+    sign_in(client, "xa", "sai-2")
+    assert checked == ["sai-1", "sai-2"]
 
 
 def test_four_failures_do_not_lock(app, client, demo):
@@ -172,17 +236,17 @@ def test_a_disabled_users_open_session_ends_at_the_next_request(app, login_as, d
 def test_change_own_password(login_as, client):
     login_as("xa3")
     bad = client.post("/account/password", data={"current_password": "sai",
-                                                 "new_password": "mat-khau-moi", "confirm": "mat-khau-moi"})
+                                                 "new_password": "Rừng-thông-xanh-7", "confirm": "Rừng-thông-xanh-7"})
     assert bad.status_code == 400 and "Mật khẩu hiện tại không đúng." in bad.get_data(as_text=True)
     short = client.post("/account/password", data={"current_password": "demo12345",
-                                                   "new_password": "ngan", "confirm": "ngan"})
-    assert "Mật khẩu phải có từ 8 đến 128 ký tự." in short.get_data(as_text=True)
+                                                   "new_password": "ngan-qua", "confirm": "ngan-qua"})
+    assert "Mật khẩu phải có ít nhất 12 ký tự." in short.get_data(as_text=True)
     mismatch = client.post("/account/password", data={"current_password": "demo12345",
-                                                      "new_password": "mat-khau-moi", "confirm": "khac-han"})
+                                                      "new_password": "Rừng-thông-xanh-7", "confirm": "khac-han"})
     assert "Hai lần nhập mật khẩu không khớp." in mismatch.get_data(as_text=True)
     ok = client.post("/account/password", data={"current_password": "demo12345",
-                                                "new_password": "mat-khau-moi", "confirm": "mat-khau-moi"})
+                                                "new_password": "Rừng-thông-xanh-7", "confirm": "Rừng-thông-xanh-7"})
     assert ok.status_code == 303
     client.post("/logout")
     assert sign_in(client, "xa3").status_code == 401
-    assert sign_in(client, "xa3", "mat-khau-moi").status_code == 303
+    assert sign_in(client, "xa3", "Rừng-thông-xanh-7").status_code == 303

@@ -48,8 +48,14 @@ class Config:
     # Demo accounts (password demo12345) may sign in only when DEMO is on.
     DEMO = _flag("DEMO", True)
     PASSWORD_HASH_METHOD = "scrypt"
+    # Sign-in throttling, counted in the sign-in log (see auth/services.py): this many wrong
+    # passwords for one account from one IP refuse that IP for that account, and this many
+    # from one IP across accounts refuse the IP, for the window.
     LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
+    LOGIN_IP_MAX_FAILURES = 30
+    LOGIN_THROTTLE_MINUTES = 15
+    # A session ends this long after sign-in, however active (inactivity: settings).
+    SESSION_ABSOLUTE_LIFETIME = timedelta(hours=10)
     TIMEZONE = "Asia/Ho_Chi_Minh"
     PAGE_SIZE = 50
 

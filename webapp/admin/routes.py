@@ -6,6 +6,7 @@ from sqlalchemy import or_
 from wtforms.fields.choices import SelectChoice
 
 from ..access import roles
+from ..auth import passwords, sessions
 from ..auth.models import Role, User
 from ..extensions import db
 from ..rendering import render
@@ -58,7 +59,11 @@ def new_user():
     form = NewUserForm()
     form.unit_code.choices = _unit_choices()
     unit = _validate(form)
-    if unit is not None:
+    problem = form.new_password.data and passwords.problem(form.new_password.data,
+                                                           form.username.data)
+    if problem and not form.new_password.errors:
+        form.new_password.errors.append(problem)
+    if unit is not None and not problem:
         user = User(username=form.username.data, full_name=form.full_name.data,
                     role=form.role.data, unit=unit, active=form.active.data,
                     must_change_password=True)
@@ -68,6 +73,7 @@ def new_user():
         flash(f"Đã tạo tài khoản {user.username}.", "success")
         return redirect(url_for("admin.users"), 303)
     return render("admin/user_form.html", form=form, user=None,
+                  password_min=passwords.min_length(),
                   status=400 if form.is_submitted() else 200)
 
 
@@ -89,6 +95,7 @@ def edit_user(user_id: int):
             return redirect(url_for("admin.users"), 303)
     return render("admin/user_form.html", form=form, user=user,
                   reset_form=ResetPasswordForm(formdata=None),
+                  password_min=passwords.min_length(),
                   status=400 if form.is_submitted() else 200)
 
 
@@ -97,9 +104,15 @@ def edit_user(user_id: int):
 def reset_password(user_id: int):
     user = get_user_or_404(current_user, user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    problem = valid and passwords.problem(form.new_password.data, user.username, user)
+    if problem:
+        form.new_password.errors.append(problem)
+    elif valid:
         user.set_password(form.new_password.data)
         user.must_change_password = True
+        # Every open session of the account ends: a reset follows a lost or leaked password.
+        sessions.end_all(user, "password_reset")
         db.session.commit()
         flash(f"Đã đặt lại mật khẩu cho {user.username}. Người dùng phải đổi mật khẩu "
               "khi đăng nhập lần sau.", "success")
@@ -107,7 +120,7 @@ def reset_password(user_id: int):
     edit_form = UserForm(obj=user, unit_code=user.unit.code, formdata=None)
     edit_form.unit_code.choices = _unit_choices()
     return render("admin/user_form.html", form=edit_form, user=user, reset_form=form,
-                  status=400)
+                  password_min=passwords.min_length(), status=400)
 
 
 @bp.route("/sign-ins")

@@ -2,8 +2,7 @@ from ..forms import BaseForm as FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-MIN_PASSWORD = 8
-
+from .passwords import MAX_LENGTH
 
 class LoginForm(FlaskForm):
     username = StringField("Tên đăng nhập",
@@ -12,10 +11,11 @@ class LoginForm(FlaskForm):
 
 
 def new_password_field(label: str = "Mật khẩu mới") -> PasswordField:
+    """Required here; the rest of the policy (length from settings, common passwords, not the
+    username or the previous one) is `passwords.problem`, which needs the account."""
     return PasswordField(label, validators=[
         DataRequired("Vui lòng nhập mật khẩu mới."),
-        Length(min=MIN_PASSWORD, max=128,
-               message=f"Mật khẩu phải có từ {MIN_PASSWORD} đến 128 ký tự."),
+        Length(max=MAX_LENGTH, message=f"Mật khẩu dài tối đa {MAX_LENGTH} ký tự."),
     ])
 
 

@@ -75,6 +75,24 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
+class UserSession(db.Model):
+    """One signed-in browser. The cookie carries a random token; only its hash is stored.
+
+    A session is valid while its row is open (`ended_at` empty) and younger than the absolute
+    lifetime; signing out, a password change or an expiry closes it for every server at once.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+
 class LoginEvent(db.Model):
     """The log of sign-ins: every attempt, successful or not."""
 
@@ -85,15 +103,19 @@ class LoginEvent(db.Model):
     username: Mapped[str] = mapped_column(String(50), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     outcome: Mapped[str] = mapped_column(String(20))
-    ip: Mapped[str | None] = mapped_column(String(45))
+    ip: Mapped[str | None] = mapped_column(String(45), index=True)
 
     OUTCOME_LABELS = {
         "success": "Đăng nhập thành công",
         "bad_password": "Sai mật khẩu",
         "unknown_user": "Không có tài khoản",
         "disabled": "Tài khoản đã bị khóa",
-        "locked": "Tạm khóa do sai nhiều lần",
+        "locked": "Tạm khóa do sai nhiều lần",  # the former account-wide lock (old rows)
+        "throttled": "Tạm chặn tài khoản từ địa chỉ IP này do sai nhiều lần",
+        "ip_throttled": "Tạm chặn địa chỉ IP do sai nhiều lần",
         "demo_refused": "Tài khoản demo bị từ chối",
         "csrf": "Phiên đăng nhập hết hạn",
         "logout": "Đăng xuất",
+        "idle": "Hết phiên do không hoạt động",
+        "expired": "Hết phiên do quá thời hạn",
     }

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..access import public, signed_in
 from ..errors import hx_redirect
 from ..extensions import db, htmx, login_manager
 from ..rendering import render
+from . import passwords, sessions
 from .forms import ChangePasswordForm, LoginForm
 from .models import User
 from .services import MESSAGES, authenticate, log_event
@@ -18,16 +19,20 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    """Every request: the session must still be open on the server (see `sessions`)."""
+    return sessions.resume(user_id)
 
 
 @login_manager.unauthorized_handler
 def unauthorized():
     target = url_for("auth.login", next=_local_path(htmx.current_url if htmx else request.full_path))
+    expired = sessions.expired_message()
+    if expired:
+        flash(expired, "warning")
     if htmx:
         return hx_redirect(target, 401)
-    flash("Vui lòng đăng nhập để tiếp tục.", "info")
+    if not expired:
+        flash("Vui lòng đăng nhập để tiếp tục.", "info")
     return redirect(target)
 
 
@@ -53,6 +58,8 @@ def login():
     if form.validate_on_submit():
         result = authenticate(form.username.data, form.password.data)
         if result.ok:
+            sessions.start(result.user)  # a new session: nothing carried over, new CSRF token
+            db.session.commit()
             login_user(result.user)
             return redirect(_local_path(request.args.get("next")) or url_for("main.home"), 303)
         error, status = result.message, 401
@@ -74,8 +81,10 @@ def login_after_csrf_error():
 @signed_in
 def logout():
     log_event(current_user.username, "logout", current_user)
+    sessions.end_current("logout")
     db.session.commit()
     logout_user()
+    session.clear()
     flash("Bạn đã đăng xuất.", "info")
     return redirect(url_for("auth.login"), 303)
 
@@ -87,11 +96,18 @@ def change_password():
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors.append("Mật khẩu hiện tại không đúng.")
+        elif problem := passwords.problem(form.new_password.data, current_user.username,
+                                          current_user):
+            form.new_password.errors.append(problem)
         else:
             current_user.set_password(form.new_password.data)
             current_user.must_change_password = False
+            # Whoever else holds this account's session (another browser, a stolen cookie)
+            # is signed out; this browser stays signed in.
+            sessions.end_all(current_user, "password", keep_current=True)
             db.session.commit()
-            flash("Đã đổi mật khẩu.", "success")
+            flash("Đã đổi mật khẩu. Các phiên đăng nhập khác của tài khoản này đã kết thúc.",
+                  "success")
             return redirect(url_for("main.home"), 303)
-    return render("auth/password.html", form=form,
+    return render("auth/password.html", form=form, password_min=passwords.min_length(),
                   status=400 if form.is_submitted() else 200)

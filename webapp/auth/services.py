@@ -1,25 +1,35 @@
-"""Signing in: password check, temporary lock after repeated failures, the sign-in log.
+"""Signing in: password check, throttling of repeated failures, the sign-in log.
 
-Failure counts live in the database (not in process memory), so every gunicorn worker and
-every server on the same database agrees on them.
+Failures are counted in the sign-in log in the database (not in process memory), so every
+gunicorn worker and every server on the same database agrees on them. There is no lock an
+attacker could put on someone else's account: wrong passwords refuse the IP they came from,
+for that account (`LOGIN_MAX_FAILURES`) or, across accounts, for all (`LOGIN_IP_MAX_FAILURES`);
+the owner signing in from their own office is not affected. Unknown and known usernames get
+the same answer, counted the same way, after the same password hashing work.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app, request
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..timeutil import now_utc
 from .models import LoginEvent, User
 
+FAILURES = ("bad_password", "unknown_user")
+
 MESSAGES = {
     "bad_password": "Tên đăng nhập hoặc mật khẩu không đúng.",
     "unknown_user": "Tên đăng nhập hoặc mật khẩu không đúng.",
     "disabled": "Tài khoản đã bị vô hiệu hóa. Vui lòng liên hệ quản trị hệ thống.",
-    "locked": "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Vui lòng thử lại sau 15 phút.",
+    "throttled": "Đăng nhập sai nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+    "ip_throttled": ("Có quá nhiều lần đăng nhập sai từ máy này. "
+                     "Vui lòng thử lại sau {minutes} phút."),
     "demo_refused": "Tài khoản dùng thử không được phép đăng nhập trên hệ thống này.",
     "csrf": "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
 }
@@ -36,7 +46,8 @@ class SignIn:
 
     @property
     def message(self) -> str:
-        return MESSAGES.get(self.outcome, "")
+        minutes = current_app.config["LOGIN_THROTTLE_MINUTES"]
+        return MESSAGES.get(self.outcome, "").format(minutes=minutes)
 
 
 def log_event(username: str, outcome: str, user: User | None = None) -> None:
@@ -44,33 +55,54 @@ def log_event(username: str, outcome: str, user: User | None = None) -> None:
                               user_id=user.id if user else None, ip=request.remote_addr))
 
 
-def recent_failures(username: str) -> int:
-    """Failed attempts within the lock window since the last successful sign-in."""
-    window_start = now_utc() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+def _window_start():
+    return now_utc() - timedelta(minutes=current_app.config["LOGIN_THROTTLE_MINUTES"])
+
+
+def failures_for_account_from_ip(username: str, ip: str | None) -> int:
+    """Failures for `username` from `ip` within the window, since its last success from there."""
+    window_start = _window_start()
     last_success = select(func.max(LoginEvent.at)).where(
-        LoginEvent.username == username, LoginEvent.outcome == "success").scalar_subquery()
+        LoginEvent.username == username, LoginEvent.ip == ip,
+        LoginEvent.outcome == "success").scalar_subquery()
     return db.session.scalar(
         select(func.count()).select_from(LoginEvent).where(
-            LoginEvent.username == username,
-            LoginEvent.outcome == "bad_password",
-            LoginEvent.at >= window_start,
-            LoginEvent.at > func.coalesce(last_success, window_start - timedelta(seconds=1)),
-        )
-    )
+            LoginEvent.username == username, LoginEvent.ip == ip,
+            LoginEvent.outcome.in_(FAILURES), LoginEvent.at >= window_start,
+            LoginEvent.at > func.coalesce(last_success, window_start - timedelta(seconds=1))))
+
+
+def failures_from_ip(ip: str | None) -> int:
+    """Failures from `ip` within the window, whatever the account."""
+    return db.session.scalar(
+        select(func.count()).select_from(LoginEvent).where(
+            LoginEvent.ip == ip, LoginEvent.outcome.in_(FAILURES),
+            LoginEvent.at >= _window_start()))
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """A hash to check unknown usernames against, so they take as long as known ones."""
+    return generate_password_hash("not-a-password", method=method)
 
 
 def authenticate(username: str, password: str) -> SignIn:
     username = username.strip().lower()
+    ip = request.remote_addr
+    config = current_app.config
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None:
+    if failures_from_ip(ip) >= config["LOGIN_IP_MAX_FAILURES"]:
+        result = SignIn(user, "ip_throttled")
+    elif failures_for_account_from_ip(username, ip) >= config["LOGIN_MAX_FAILURES"]:
+        result = SignIn(user, "throttled")
+    elif user is None:
+        check_password_hash(_dummy_hash(config["PASSWORD_HASH_METHOD"]), password)
         result = SignIn(None, "unknown_user")
-    elif recent_failures(username) >= current_app.config["LOGIN_MAX_FAILURES"]:
-        result = SignIn(user, "locked")
     elif not user.check_password(password):
         result = SignIn(user, "bad_password")
     elif not user.active:
         result = SignIn(user, "disabled")
-    elif user.is_demo and not current_app.config["DEMO"]:
+    elif user.is_demo and not config["DEMO"]:
         result = SignIn(user, "demo_refused")
     else:
         user.last_login_at = now_utc()

@@ -54,6 +54,10 @@ DEFAULTS: dict[str, object] = {
     # Law 73/2021 (in force 01/01/2022): only a positive determination makes an addict; before
     # it, reports counted suspected persons among addicts. ISO date, so it stays plain JSON.
     "addicts_determined_only_from": "2022-01-01",
+    # A signed-in session with no request for this long ends (personal data on shared screens).
+    "session_idle_minutes": 30,
+    # New passwords (own change, an administrator's create or reset) are at least this long.
+    "password_min_length": 12,
 }
 
 LABELS = {
@@ -75,6 +79,8 @@ LABELS = {
     "addicts_determined_only_from":
         "Từ ngày này chỉ tính người đã được xác định tình trạng nghiện là người nghiện ma túy "
         "(Luật Phòng, chống ma túy năm 2021)",
+    "session_idle_minutes": "Tự đăng xuất khi không hoạt động (phút)",
+    "password_min_length": "Độ dài tối thiểu của mật khẩu mới (ký tự)",
 }
 
 

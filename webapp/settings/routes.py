@@ -30,6 +30,7 @@ GROUPS = [
     ("Cai nghiện", ["detox_inside_voluntary"]),
     ("Báo cáo", ["report_due_day", "report_jump_percent", "report_jump_min", *DATE_KEYS]),
     ("Tên cơ quan", list(TEXT_KEYS)),
+    ("Đăng nhập và mật khẩu", ["session_idle_minutes", "password_min_length"]),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
                 "minor": "Người chưa thành niên (dưới 18 tuổi)"}

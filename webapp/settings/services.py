@@ -39,6 +39,8 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "report_jump_percent": (1, 1000),
     "report_jump_min": (0, 10000),
     "detox_inside_voluntary": (0, 1),
+    "session_idle_minutes": (5, 480),
+    "password_min_length": (8, 64),
 }
 TEXT_KEYS = ("agency_name", "agency_department")
 TEXT_MAX = 200
