@@ -112,6 +112,8 @@ class VNDateField(StringField):
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
+        if isinstance(self.data, date):  # not posted: the object's own date stays
+            return
         self.data = (self.data or "").strip() or None
 
     def pre_validate(self, form):
