@@ -7,7 +7,7 @@ import re
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
-from . import access, errors, formatting, forms
+from . import access, errors, formatting, forms, ops
 from .config import CONFIGS, ROOT
 from .extensions import csrf, db, htmx, login_manager, migrate
 
@@ -32,6 +32,7 @@ def create_app(config: str | type | None = None) -> Flask:
 
         config = CONFIGS[config or os.environ.get("APP_CONFIG", "default")]
     app.config.from_object(config)
+    ops.register(app)  # refuses a weak production set-up; headers, proxy, logging, commands
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -90,16 +91,6 @@ def create_app(config: str | type | None = None) -> Flask:
 
         return {"menu": menu_for(current_user) if current_user.is_authenticated else [],
                 "today": today_local()}
-
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if current_user.is_authenticated:
-            # Pages with personal data are never kept by shared caches or the back button.
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
 
     return app
 

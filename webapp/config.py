@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
+
+# A .env file beside the code (or ENV_FILE; see deploy/env.example) is read before the classes
+# below look at the environment; variables already set win over it.
+load_dotenv(os.environ.get("ENV_FILE") or ROOT / ".env", override=False)
 
 
 def _secret_key() -> str:
@@ -59,8 +66,20 @@ class Config:
     TIMEZONE = "Asia/Ho_Chi_Minh"
     PAGE_SIZE = 50
 
+    PRODUCTION = False
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are trusted (0 = none).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR", str(INSTANCE / "attachments"))
+
 
 class ProductionConfig(Config):
+    PRODUCTION = True
+    # Never generated, never a default: check_production() names what is missing.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
+    # gunicorn binds 127.0.0.1, so only the local nginx can set these headers.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1"))
     DEMO = _flag("DEMO", False)
     SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -73,6 +92,45 @@ class TestConfig(Config):
     # Hashing strength is irrelevant to what the tests check; scrypt would dominate their time.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     WTF_CSRF_ENABLED = False
+
+
+class ConfigError(RuntimeError):
+    """The configuration is not fit to run; the message says what to set."""
+
+
+# Values copied from examples and tutorials: as good as public.
+PLACEHOLDER_KEYS = {"changeme", "change-me", "change_me", "secret", "secret-key", "secretkey",
+                    "your-secret-key", "dev", "development", "test", "test-secret", "…", "...",
+                    "xxx", "replace-me", "please-change-me"}
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    if not key:
+        return "SECRET_KEY chưa được đặt"
+    lowered = key.strip().lower()
+    if lowered in PLACEHOLDER_KEYS or any(word in lowered for word in
+                                          ("changeme", "change-me", "change_me", "replace", "example")):
+        return "SECRET_KEY là giá trị mẫu, ai cũng biết"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return f"SECRET_KEY quá ngắn ({len(key)} ký tự, cần ít nhất {MIN_SECRET_KEY_LENGTH})"
+    if len(set(key)) < 8:
+        return "SECRET_KEY quá đơn giản (lặp lại ít ký tự)"
+    return None
+
+
+def check_production(config: Mapping) -> None:
+    """Refuse to start in production without a strong secret key and an explicit database."""
+    problems = []
+    key_problem = secret_key_problem(config.get("SECRET_KEY"))
+    if key_problem:
+        problems.append(f"{key_problem}; tạo một khóa bằng: "
+                        "python3 -c 'import secrets; print(secrets.token_hex(32))'")
+    if not config.get("SQLALCHEMY_DATABASE_URI"):
+        problems.append("DATABASE_URL chưa được đặt (ví dụ postgresql+psycopg://user@host/db)")
+    if problems:
+        raise ConfigError("APP_CONFIG=production: không khởi động được:\n  - "
+                          + "\n  - ".join(problems))
 
 
 CONFIGS = {"production": ProductionConfig, "test": TestConfig, "default": Config}

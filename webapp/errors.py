@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, flash, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 
 from .extensions import db, htmx
@@ -26,12 +27,25 @@ def hx_redirect(url: str, status: int = 200) -> Response:
     return Response("", status, headers={"HX-Redirect": url})
 
 
-def _page(code: int):
-    title, message = MESSAGES.get(code, MESSAGES[500])
+def _same_site(url: str | None) -> str | None:
+    """The URL if it is on this site; anything pointing elsewhere gives None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "http", "https") or (parts.netloc and parts.netloc != request.host):
+        return None
+    if not parts.netloc and (not parts.path.startswith("/") or parts.path.startswith("//")):
+        return None
+    return url
+
+
+def _page(code: int, title: str | None = None, message: str | None = None):
+    default_title, default_message = MESSAGES.get(code, MESSAGES[500])
+    title, message = title or default_title, message or default_message
     if htmx:
         # htmx does not swap error responses: send the browser to a page that can say it.
         flash(message, "error")
-        return hx_redirect(htmx.current_url or url_for("main.home"), code)
+        return hx_redirect(_same_site(htmx.current_url) or url_for("main.home"), code)
     try:
         return render_template("errors/error.html", code=code, title=title, message=message), code
     except Exception:  # the page itself needs the database; say it plainly without it
@@ -50,9 +64,10 @@ def register(app) -> None:
             from .auth.routes import login_after_csrf_error
 
             return login_after_csrf_error()
-        flash("Phiên làm việc đã hết hạn. Vui lòng thực hiện lại thao tác.", "error")
-        target = (htmx.current_url if htmx else None) or request.referrer or url_for("main.home")
-        return hx_redirect(target, 400) if htmx else redirect(target, 303)
+        # Never back to the Referer: a forged cross-site POST must not steer the browser.
+        return _page(400, "Phiên làm việc đã hết hạn",
+                     "Phiên làm việc đã hết hạn. Vui lòng quay lại trang trước, tải lại trang "
+                     "và thực hiện lại thao tác.")
 
     @app.errorhandler(500)
     def server_error(exc):

@@ -95,5 +95,7 @@ def record(action: str, object_type: str, object_id: int | None = None,
 
 
 def install() -> None:
-    event.listen(Session, "before_flush", _before_flush)
-    event.listen(Session, "after_flush", _after_flush)
+    # Idempotent: a second app in the same process (tests, tools) must not record twice.
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)

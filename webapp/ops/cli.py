@@ -1,0 +1,106 @@
+"""Operators' commands: the first administrator, backup and restore."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from ..extensions import db
+from . import backup as backups
+
+users = AppGroup("users", help="Tài khoản người dùng.")
+
+MIN_PASSWORD_LENGTH = 12
+USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,49}")
+# The passwords tried first by anyone guessing (the demo one among them).
+COMMON_PASSWORDS = {"123456789012", "1234567890123", "password1234", "matkhau12345",
+                    "matkhau123456", "admin1234567", "administrator", "qwertyuiop12",
+                    "demo12345678", "abc123456789", "111111111111", "000000000000"}
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or (username and username.lower() in lowered):
+        return "Mật khẩu quá dễ đoán (mật khẩu phổ biến hoặc chứa tên đăng nhập)."
+    if len(set(password)) < 6:
+        return "Mật khẩu quá đơn giản (lặp lại ít ký tự)."
+    return None
+
+
+@users.command("create-admin")
+@click.option("--username", prompt="Tên đăng nhập", help="Tên đăng nhập (chữ thường, số, . _ -).")
+@click.option("--full-name", prompt="Họ và tên", help="Họ và tên người quản trị.")
+@click.option("--unit-code", prompt="Mã đơn vị", help="Mã đơn vị của người quản trị (ví dụ mã tỉnh).")
+@click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu",
+              help=f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự; bỏ trống để được hỏi (không hiện khi gõ).")
+def create_admin(username: str, full_name: str, unit_code: str, password: str) -> None:
+    """Tạo tài khoản quản trị hệ thống (tài khoản đầu tiên)."""
+    from ..auth.models import Role, User
+    from ..units.models import Unit
+
+    username = username.strip().lower()
+    full_name = " ".join(full_name.split())
+    if not USERNAME.fullmatch(username):
+        raise click.ClickException("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu . _ - "
+                                   "(3–50 ký tự).")
+    if not full_name:
+        raise click.ClickException("Họ và tên không được để trống.")
+    problem = password_problem(password, username)
+    if problem:
+        raise click.ClickException(problem)
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise click.ClickException(f"Tên đăng nhập {username} đã có.")
+    unit = db.session.scalar(select(Unit).where(Unit.code == unit_code.strip()))
+    if unit is None:
+        hint = ("" if db.session.scalar(select(Unit.id).limit(1)) else
+                " Chưa có đơn vị nào: chạy `flask --app wsgi units load-official <mã tỉnh>` trước.")
+        raise click.ClickException(f"Không có đơn vị mã {unit_code}.{hint}")
+    user = User(username=username, full_name=full_name, role=Role.ADMIN.value, unit=unit,
+                active=True, must_change_password=False)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Đã tạo tài khoản quản trị {username} ({unit.name}).")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Sao lưu cơ sở dữ liệu và tệp đính kèm vào FILE (.tar.gz)."""
+    try:
+        summary = backups.backup(file)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Đã sao lưu vào {file}: {summary.database}, {summary.tables} bảng, "
+               f"{summary.rows} dòng, {summary.attachments} tệp đính kèm.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Không hỏi xác nhận.")
+def restore_command(file: Path, yes: bool) -> None:
+    """Khôi phục cơ sở dữ liệu và tệp đính kèm từ FILE (ghi đè dữ liệu hiện có)."""
+    if not yes:
+        click.confirm(f"Toàn bộ dữ liệu hiện có sẽ bị thay bằng nội dung của {file}. Tiếp tục?",
+                      abort=True)
+    try:
+        summary = backups.restore(file)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Đã khôi phục từ {file}: {summary.database}, {summary.tables} bảng, "
+               f"{summary.rows} dòng, {summary.attachments} tệp đính kèm. "
+               "Nếu phần mềm mới hơn bản sao lưu, chạy tiếp `flask --app wsgi db upgrade`.")
+
+
+def install(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
