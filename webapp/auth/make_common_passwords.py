@@ -66,6 +66,9 @@ def candidates() -> set[str]:
     out |= {k + suffix for k in KEYBOARD for suffix in SUFFIXES}
     for run in DIGIT_RUNS:
         out |= {run[:n] for n in range(8, len(run) + 1)}
+        # The run carried on past its end ("123456789012", "1234567890123…"), up to 16.
+        longer = (run * 2)[:16]
+        out |= {longer[:n] for n in range(len(run) + 1, 17)}
     # Ascending digit runs, and any digit or letter repeated.
     out |= {"123456789"[:n] + tail for n in range(6, 10) for tail in ("", "0", "00", "000", "a", "abc", "123")}
     out |= {c * n for c in "0123456789abcdefghijklmnopqrstuvwxyz" for n in range(8, 17)}

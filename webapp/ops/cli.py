@@ -9,28 +9,18 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from ..auth import passwords
 from ..extensions import db
 from . import backup as backups
 
 users = AppGroup("users", help="Tài khoản người dùng.")
 
-MIN_PASSWORD_LENGTH = 12
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{2,49}")
-# The passwords tried first by anyone guessing (the demo one among them).
-COMMON_PASSWORDS = {"123456789012", "1234567890123", "password1234", "matkhau12345",
-                    "matkhau123456", "admin1234567", "administrator", "qwertyuiop12",
-                    "demo12345678", "abc123456789", "111111111111", "000000000000"}
 
 
 def password_problem(password: str, username: str = "") -> str | None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự."
-    lowered = password.lower()
-    if lowered in COMMON_PASSWORDS or (username and username.lower() in lowered):
-        return "Mật khẩu quá dễ đoán (mật khẩu phổ biến hoặc chứa tên đăng nhập)."
-    if len(set(password)) < 6:
-        return "Mật khẩu quá đơn giản (lặp lại ít ký tự)."
-    return None
+    """The same rules as every other new password (length setting, common list, user name)."""
+    return passwords.problem(password, username)
 
 
 @users.command("create-admin")
@@ -38,7 +28,7 @@ def password_problem(password: str, username: str = "") -> str | None:
 @click.option("--full-name", prompt="Họ và tên", help="Họ và tên người quản trị.")
 @click.option("--unit-code", prompt="Mã đơn vị", help="Mã đơn vị của người quản trị (ví dụ mã tỉnh).")
 @click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu",
-              help=f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự; bỏ trống để được hỏi (không hiện khi gõ).")
+              help="Ít nhất 12 ký tự (theo thiết lập); bỏ trống để được hỏi (không hiện khi gõ).")
 def create_admin(username: str, full_name: str, unit_code: str, password: str) -> None:
     """Tạo tài khoản quản trị hệ thống (tài khoản đầu tiên)."""
     from ..auth.models import Role, User
