@@ -147,6 +147,27 @@ def test_a_new_use_after_the_term_asks_for_a_new_decision_not_the_end_record(off
     assert steps(person) == []
 
 
+def test_a_use_during_the_term_never_answered_asks_for_a_decision_once_the_term_is_over(
+        officer):
+    person = managed("Lò Văn Quên", TODAY - DAY)
+    record(person, EventKind.POSITIVE_TEST, TODAY - 30 * DAY)
+    assert due(officer, TODAY - DAY)["new_use_in_term"] == 1  # the term's last day
+    assert "management_overdue" not in due(officer, TODAY - DAY)
+    assert due(officer) == {"user_no_decision": 1}  # not Mẫu 10, and listed once
+    assert steps(person) == [f"Phát hiện sử dụng trái phép ngày {d(TODAY - 30 * DAY)}, trong "
+                             f"thời hạn quản lý (hết ngày {d(TODAY - DAY)}) mà chưa có quyết "
+                             "định mới: cần quyết định quản lý mới (Mẫu 07)."]
+
+
+def test_a_positive_test_on_the_terms_last_day_is_a_use_during_the_term(officer):
+    person = managed("Lò Văn Cuối", TODAY)
+    record(person, EventKind.POSITIVE_TEST, TODAY)
+    assert due(officer)["new_use_in_term"] == 1
+    assert due(officer, TODAY + DAY) == {"user_no_decision": 1}
+    assert steps(person, TODAY + DAY)[0].startswith(
+        f"Phát hiện sử dụng trái phép ngày {d(TODAY)}, trong thời hạn quản lý")
+
+
 # --- Users without a decision -------------------------------------------------------------------
 
 def test_a_user_with_only_a_positive_test_asks_for_a_decision(officer):

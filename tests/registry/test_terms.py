@@ -111,6 +111,18 @@ def test_a_new_decision_after_the_new_use_restarts_a_full_term():
     ]
 
 
+def test_a_use_during_the_term_left_unanswered_needs_a_decision_after_the_term_not_mau_10():
+    """Mẫu 10 certifies a term ended without new use: a positive test during the term that no
+    new decision answered is a use, so the day after the term a decision is needed."""
+    for tested in (D(2025, 6, 1), TERM_END):
+        events = [*MANAGED, positive(tested, 3)]
+        derived = derive(events)
+        assert derived.status_on(TERM_END) == Status.USER
+        assert derived.status_on(TERM_END + DAY) == Status.USER_PENDING, tested
+        assert derive_periods(events, TESTED, UNIT)[-1] == Period(
+            UNIT, Status.USER_PENDING, TERM_END + DAY)
+
+
 def test_a_positive_test_during_the_term_calls_for_a_new_decision_but_the_term_runs_on():
     derived = derive([*MANAGED, positive(D(2025, 6, 1), 3)])
     assert derived.new_use_during_term
