@@ -406,3 +406,17 @@ def test_the_month_separates_decided_and_pending_users_and_leaves_expired_terms_
         november = as_values(compute(unit(), YEAR, 11))
         assert (november["persons.user.decided"], november["persons.user_expired"]) == (0, 2)
         assert november["persons.total"] == 1
+
+
+def test_a_use_during_the_term_left_unanswered_is_counted_as_waiting_for_a_decision(app):
+    with app.app_context():
+        person = register("Lò Văn Quên")
+        record(person, EventKind.POSITIVE_TEST, date(2024, 10, 20))
+        record(person, EventKind.MANAGEMENT, date(2024, 10, 30), term_end=date(2025, 10, 30))
+        record(person, EventKind.POSITIVE_TEST, date(2025, 6, 1))  # no new decision followed
+        db.session.commit()
+        september = as_values(compute(unit(), YEAR, 9))
+        assert (september["persons.user.decided"], september["persons.user.pending"]) == (1, 0)
+        october = as_values(compute(unit(), YEAR, MONTH))
+        assert (october["persons.user.pending"], october["persons.user_expired"]) == (1, 0)
+        assert october["persons.total"] == 1  # still managed: not an end without new use
