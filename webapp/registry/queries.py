@@ -63,15 +63,18 @@ def due_condition(name: str, today: date):
     user = Person.state == State.USER.value
     new_use_after_term = _events("positive_test",
                                  PersonEvent.event_date > Person.management_until).exists()
+    # A use since the decision in force, during or after its term, not yet answered.
+    unanswered = _events("positive_test", PersonEvent.event_date > _last_decision()).exists()
+    ended = Person.management_until < today
     if name == "management_soon":
         return user & Person.management_until.between(today, horizon) & ~new_use_after_term
     if name == "management_overdue":
-        return user & (Person.management_until < today) & ~new_use_after_term
+        return user & ended & ~unanswered
     if name == "user_no_decision":
-        return user & (Person.management_until.is_(None) | new_use_after_term)
+        return user & (Person.management_until.is_(None) | (ended & unanswered))
     if name == "new_use_in_term":
-        return user & _events("positive_test", PersonEvent.event_date > _last_decision(),
-                              PersonEvent.event_date <= Person.management_until).exists()
+        return user & ~ended & _events("positive_test", PersonEvent.event_date > _last_decision(),
+                                       PersonEvent.event_date <= Person.management_until).exists()
     if name == "post_rehab_positive":
         term = (PostRehabTerm.person_id == Person.id) & (PostRehabTerm.status == "active") \
             & PostRehabTerm.voided_at.is_(None)

@@ -415,8 +415,12 @@ def next_steps(person: Person, today: date | None = None) -> list[str]:
     d = lambda day: day.strftime("%d/%m/%Y")  # noqa: E731
     if status == Status.USER_PENDING:
         if derived.management_until is not None:
-            steps.append(f"Phát hiện sử dụng trái phép ngày {d(derived.last_positive)}, sau khi "
-                         "hết thời hạn quản lý: cần quyết định quản lý mới (Mẫu 07).")
+            when = ("sau khi hết thời hạn quản lý"
+                    if derived.last_positive > derived.management_until else
+                    f"trong thời hạn quản lý (hết ngày {d(derived.management_until)}) mà chưa "
+                    "có quyết định mới")
+            steps.append(f"Phát hiện sử dụng trái phép ngày {d(derived.last_positive)}, {when}: "
+                         "cần quyết định quản lý mới (Mẫu 07).")
         else:
             steps.append("Chưa có quyết định quản lý người sử dụng trái phép chất ma túy: lập "
                          "quyết định quản lý (Mẫu 07) trong 3 ngày làm việc kể từ ngày có kết "

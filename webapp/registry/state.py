@@ -48,11 +48,12 @@ class Derived:
         """The state refined for one day: a user with or without a decision in force."""
         if self.state != State.USER:
             return Status(self.state.value)
-        if self.management_until is None or (
-                self.last_positive is not None and self.last_positive > self.management_until):
-            return Status.USER_PENDING  # a new use after the term needs a new decision
+        if self.management_until is None:
+            return Status.USER_PENDING
         if self.management_until < day:
-            return Status.USER_EXPIRED
+            # Mẫu 10 only if no use since the decision in force: a use during or after the
+            # term that no new decision answered needs one.
+            return Status.USER_PENDING if self.new_use_during_term else Status.USER_EXPIRED
         return Status.USER
 
     @property
