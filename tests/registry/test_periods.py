@@ -1,22 +1,11 @@
 """A person's (unit, state) over time: what reports of past months count."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date as D
 
+from timeline import Ev
 from webapp.registry.state import Period, derive_periods
 from webapp.registry.vocab import EventKind, State, Status
-
-
-@dataclass
-class Ev:
-    kind: str
-    event_date: D
-    id: int = 0
-    addicted: bool | None = None
-    term_end: D | None = None
-    reason: str | None = None
-    to_unit_id: int | None = None
 
 
 def test_a_file_with_no_events_is_suspected_from_its_opening():

@@ -6,27 +6,16 @@ decision's own day).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date as D
 from datetime import datetime, timedelta
 
+from timeline import Ev
 from webapp.registry.state import Period, derive, derive_periods
 from webapp.registry.vocab import EventKind, State, Status
 
 UNIT = 7
 DAY = timedelta(days=1)
 
-
-@dataclass
-class Ev:
-    kind: str
-    event_date: D
-    id: int = 0
-    addicted: bool | None = None
-    term_end: D | None = None
-    reason: str | None = None
-    to_unit_id: int | None = None
-    voided_at: datetime | None = None
 
 
 def positive(on: D, id: int) -> Ev:
