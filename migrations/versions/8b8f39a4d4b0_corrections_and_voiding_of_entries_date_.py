@@ -89,6 +89,51 @@ def upgrade():
             (SELECT MIN(e.event_date) FROM person_events e WHERE e.person_id = persons.id),
             DATE(created_at))
     """)
+    _rebuild_periods()
+
+
+def _rebuild_periods() -> None:
+    """Stored periods now carry the status of each day (a user with or without a decision in
+    force, a term ended awaiting Mẫu 10): derive them again from each existing timeline."""
+    from types import SimpleNamespace
+
+    from webapp.registry.state import derive_periods
+
+    conn = op.get_bind()
+    events: dict[int, list] = {}
+    for row in conn.execute(sa.text(
+            "SELECT id, person_id, kind, event_date, addicted, term_end, reason, from_unit_id, "
+            "to_unit_id FROM person_events ORDER BY person_id, event_date, id")).mappings():
+        e = dict(row)
+        e["event_date"] = _day(e["event_date"])
+        e["term_end"] = _day(e["term_end"])
+        events.setdefault(e["person_id"], []).append(SimpleNamespace(**e))
+    for person in conn.execute(sa.text(
+            "SELECT id, unit_id, listed_on FROM persons")).mappings().all():
+        mine = events.get(person["id"], [])
+        if not mine and person["listed_on"] is None:
+            continue
+        moves = [e for e in mine if e.kind == "transfer" and e.from_unit_id]
+        first_unit = moves[0].from_unit_id if moves else person["unit_id"]
+        start = _day(person["listed_on"]) or mine[0].event_date
+        periods = derive_periods(mine, start, first_unit)
+        conn.execute(sa.text("DELETE FROM person_periods WHERE person_id = :p"),
+                     {"p": person["id"]})
+        if periods:
+            conn.execute(sa.text(
+                "INSERT INTO person_periods (person_id, unit_id, state, start_date, end_date) "
+                "VALUES (:person_id, :unit_id, :state, :start, :end)"),
+                [{"person_id": person["id"], "unit_id": p.unit_id, "state": p.state.value,
+                  "start": p.start, "end": p.end} for p in periods])
+
+
+def _day(value):
+    """A DATE column as a date on both databases (SQLite hands back text)."""
+    import datetime
+
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
 
 
 def downgrade():
