@@ -54,6 +54,9 @@ def create_app(config: str | type | None = None) -> Flask:
     from .treatment import models as _treatment_models  # noqa: F401
 
     audit_services.install()
+    from .audit.cli import audit as audit_cli
+
+    app.cli.add_command(audit_cli)
 
     from . import demo
     from .admin import routes as admin

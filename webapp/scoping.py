@@ -33,9 +33,27 @@ def scoped_units(user: User) -> Select[tuple[Unit]]:
     return select(Unit).where(Unit.path.startswith(user.unit.path)).order_by(Unit.path)
 
 
+def refused(object_type: str, object_id: int, unit_id: int | None = None):
+    """Answer 404 for something that exists outside the user's scope, and record the attempt
+    as a security event first (committed: the 404 would roll the request back)."""
+    from flask import has_request_context, request
+
+    from .audit import services as audit
+
+    detail = {"unit": unit_id}
+    if has_request_context():
+        detail["path"] = request.path[:200]  # ids and codes only, never a query string
+    audit.record("refused", object_type, object_id, detail)
+    db.session.commit()
+    abort(404)
+
+
 def get_unit_or_404(user: User, code: str) -> Unit:
     unit = db.session.scalar(scoped_units(user).where(Unit.code == code))
     if unit is None:
+        other = db.session.scalar(select(Unit).where(Unit.code == code))
+        if other is not None:
+            refused("Unit", other.id, other.id)
         abort(404)
     return unit
 
@@ -100,6 +118,9 @@ def get_person_or_404(user: User, person_id: int):
 
     person = db.session.scalar(scoped_persons(user).where(Person.id == person_id))
     if person is None:
+        unit_id = db.session.scalar(select(Person.unit_id).where(Person.id == person_id))
+        if unit_id is not None:
+            refused("Person", person_id, unit_id)
         abort(404)
     return person
 
@@ -138,6 +159,8 @@ def get_transfer_or_404(user: User, transfer_id: int):
 
     found = db.session.scalar(scoped_transfers(user).where(TransferRequest.id == transfer_id))
     if found is None:
+        if db.session.get(TransferRequest, transfer_id) is not None:
+            refused("TransferRequest", transfer_id)
         abort(404)
     return found
 

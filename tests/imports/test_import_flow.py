@@ -326,10 +326,16 @@ def test_administrators_do_not_import(login_as):
 def test_a_person_registered_outside_the_scope_is_named_only_by_commune(app, demo, login_as):
     register(app, demo, code="99102", username="xa2", full_name="Quàng Thị Bí Mật",
              id_number="014090000009")
-    _, page = upload_and_check(login_as("xa"), xlsx([person_row(id_number="014090000009")]))
+    client = login_as("xa")
+    _, page = upload_and_check(client, xlsx([person_row(full_name="Quàng Thị Bí Mật",
+                                                        id_number="014090000009")]))
     assert counts(page) == (0, 0, 1)
     assert "Số định danh này đã có hồ sơ tại Xã Mường Lạn" in page
-    assert "Bí Mật" not in page
+    # The ID number alone (another name) tells nothing, not even the commune; it still refuses.
+    _, page = upload_and_check(client, xlsx([person_row(id_number="014090000009")]))
+    assert counts(page) == (0, 0, 1)
+    assert "Xã Mường Lạn" not in page and "Bí Mật" not in page
+    assert "Số định danh này đã có trong hệ thống; liên hệ đơn vị cấp trên để xác minh" in page
 
 
 def test_a_possible_duplicate_elsewhere_in_the_province_is_a_notice(app, demo, login_as):

@@ -267,12 +267,21 @@ def test_decomposed_input_is_stored_composed(app, login_as):
 # --- Duplicates -------------------------------------------------------------------------------
 
 def test_the_same_id_number_in_another_commune_names_only_the_commune(app, login_as, make_person):
+    """Named once the name matches too; the ID number alone tells nothing but still blocks."""
     make_person("Giàng A Páo", code="99201", username="xa3", id_number="011088001111")
-    response = login_as("xa").post("/persons/new", data={**FORM, "id_number": "011088001111"})
+    client = login_as("xa")
+    response = client.post("/persons/new", data={**FORM, "full_name": "giang a pao",
+                                                 "id_number": "011088001111"})
     body = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Xã Mường Chiến" in body and "Giàng A Páo" not in body
     assert "Đề nghị chuyển hồ sơ về xã" in body
+    response = client.post("/persons/new", data={**FORM, "id_number": "011088001111"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Xã Mường Chiến" not in body and "Giàng A Páo" not in body
+    assert "Đề nghị chuyển hồ sơ về xã" not in body
+    assert "Số định danh này đã có trong hệ thống; liên hệ đơn vị cấp trên để xác minh" in body
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(Person)) == 1
 

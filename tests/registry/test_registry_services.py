@@ -296,13 +296,23 @@ def test_a_stale_edit_lists_only_the_edits_made_after_the_version_seen(demo, ctx
 def test_the_same_id_number_in_another_district_is_reported_by_commune_only(demo, ctx):
     other = register("xa3", "99201", full_name="Lò Văn Pọm", birth_year=1985,
                      id_number="001090012345")
-    [dupe] = find_duplicates(person_data(id_number="001090012345"), account("xa"))
+    [dupe] = find_duplicates(person_data(full_name="lo van pom", id_number="001090012345"),
+                             account("xa"))
     assert dupe.reason == "id_number"
     assert dupe.blocking
     assert dupe.person_id == other.id
     assert dupe.unit.code == "99201"
     assert dupe.in_scope is False
     assert dupe.full_name is None
+
+
+def test_the_same_id_number_alone_outside_the_scope_tells_nothing_but_blocks(demo, ctx):
+    """Not an oracle: with another name, not even the commune is told."""
+    register("xa3", "99201", full_name="Lò Văn Pọm", birth_year=1985, id_number="001090012345")
+    [dupe] = find_duplicates(person_data(id_number="001090012345"), account("xa"))
+    assert (dupe.reason, dupe.unit, dupe.full_name, dupe.in_scope) == (
+        "id_number_elsewhere", None, None, False)
+    assert dupe.blocking
 
 
 def test_the_same_folded_name_and_birth_year_in_the_province_is_a_possible_duplicate(demo, ctx):
@@ -345,8 +355,11 @@ def test_the_same_name_and_birth_year_in_another_province_is_not_a_duplicate(dem
 
 def test_the_same_id_number_in_another_province_is_a_duplicate(demo, ctx):
     _second_province_person(full_name="Lò Văn Pọm", id_number="001090012345")
-    [dupe] = find_duplicates(person_data(id_number="001090012345"), account("xa"))
+    [dupe] = find_duplicates(person_data(full_name="Lò Văn Pọm", id_number="001090012345"),
+                             account("xa"))
     assert (dupe.reason, dupe.unit.code, dupe.full_name) == ("id_number", "98101", None)
+    [dupe] = find_duplicates(person_data(id_number="001090012345"), account("xa"))
+    assert (dupe.reason, dupe.unit, dupe.blocking) == ("id_number_elsewhere", None, True)
 
 
 def test_the_person_being_edited_is_not_their_own_duplicate(demo, ctx):

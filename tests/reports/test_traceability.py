@@ -190,7 +190,7 @@ def test_opening_a_list_of_persons_is_recorded(app, demo, login_as, people):
             AuditEvent.action == "view_list", AuditEvent.user_id == demo["users"]["huyen"])).one()
         assert entry.object_type == "Person"
         assert entry.changes == {"figure": "ongoing.total", "period": PERIOD, "unit": "99101",
-                                 "rows": 2, "total": 2}
+                                 "rows": 2, "total": 2, "persons": 2}
 
 
 # --- Frozen lists -------------------------------------------------------------------------------

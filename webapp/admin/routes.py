@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_
+from sqlalchemy import or_, select
 from wtforms.fields.choices import SelectChoice
 
 from ..access import roles
@@ -144,3 +144,96 @@ def audit_log():
     events, total = page_of(audit_query(current_user, filters), filters.page)
     return render("admin/audit.html", events=events, total=total, f=filters, page_size=PAGE,
                   actions=ACTIONS, objects=OBJECTS, shown_changes=SHOWN_CHANGES)
+
+
+# --- Who saw this person ------------------------------------------------------------------------
+
+FINDER_LIMIT = 50
+
+
+def _audited_person_or_404(person_id: int):
+    """A person of the administrator's unit or below, for the audit trail only (name, commune,
+    id: administrators do not open case files)."""
+    from ..registry.models import Person
+    from ..scoping import restrict
+
+    person = db.session.scalar(restrict(select(Person), current_user, Person.unit_id)
+                               .where(Person.id == person_id))
+    if person is None:
+        abort(404)
+    return person
+
+
+@bp.route("/audit/persons", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def audit_persons():
+    """Find a person by name (without diacritics) or ID number, to list who saw their file.
+    The form posts: what is typed stays out of the address bar, the history and the logs."""
+    from ..audit import services as audit
+    from ..registry.models import Person
+    from ..registry.queries import _like_escape
+    from ..registry.services import normalize_id_number
+    from ..scoping import restrict
+
+    q = (request.form.get("q") or "").strip()[:100] if request.method == "POST" else ""
+    found = None
+    if q:
+        query = restrict(select(Person), current_user, Person.unit_id)
+        id_number = normalize_id_number(q)
+        if id_number and id_number.isdigit():
+            query = query.where(Person.id_number == id_number)
+        else:
+            for token in fold(q).split():
+                query = query.where(Person.search_text.like(f"%{_like_escape(token)}%",
+                                                            escape="\\"))
+        found = list(db.session.scalars(query.order_by(Person.sort_key, Person.id)
+                                        .limit(FINDER_LIMIT + 1)))
+        audit.record("find", "Person", None, {"q": "hmac:" + (audit.keyed(q) or "")},
+                     persons=[p.id for p in found[:FINDER_LIMIT]])
+        db.session.commit()
+    return render("admin/audit_persons.html", q=q, found=found, limit=FINDER_LIMIT)
+
+
+def _trail(person_id: int):
+    from ..audit.queries import about_person
+
+    return list(db.session.scalars(about_person(current_user, person_id).limit(TRAIL_LIMIT)))
+
+
+TRAIL_LIMIT = 2000
+
+
+@bp.route("/audit/persons/<int:person_id>")
+@roles(Role.ADMIN)
+def audit_person(person_id: int):
+    """Every audit entry about one person: who viewed, listed, exported, probed, changed."""
+    from ..audit import services as audit
+    from ..audit.queries import ACTIONS, OBJECTS
+
+    person = _audited_person_or_404(person_id)
+    audit.record("find", "Person", person.id, {"page": "trail"})
+    db.session.commit()
+    return render("admin/audit_person.html", person=person, events=_trail(person.id),
+                  limit=TRAIL_LIMIT, actions=ACTIONS, objects=OBJECTS, detail=trail_detail)
+
+
+@bp.route("/audit/persons/<int:person_id>.xlsx")
+@roles(Role.ADMIN)
+def audit_person_xlsx(person_id: int):
+    from ..audit import services as audit
+    from ..exports.routes import _send
+    from ..timeutil import today_local
+    from .trail import trail_workbook
+
+    person = _audited_person_or_404(person_id)
+    events = _trail(person.id)
+    stream = trail_workbook(person, events, current_user.unit, today_local())
+    audit.record("export", "Person", person.id, {"page": "trail", "rows": len(events)})
+    db.session.commit()
+    return _send(stream, f"nhat-ky-truy-cap-ho-so-{person.id}.xlsx")
+
+
+def trail_detail(event) -> str:
+    from .trail import detail_of
+
+    return detail_of(event)

@@ -8,23 +8,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..extensions import db
 from ..forms import DateParseError, parse_vn_date
 from ..scoping import scoped_audit_events
 from ..timeutil import LOCAL_TZ
-from .models import AuditEvent
+from .models import AuditEvent, AuditPerson
 
 ACTIONS = {"view": "Xem hồ sơ", "view_list": "Xem danh sách", "export": "Tải Excel",
+           "print": "In", "probe": "Kiểm tra trùng hồ sơ",
+           "probe_refused": "Kiểm tra trùng bị từ chối (quá giới hạn)",
+           "refused": "Truy cập ngoài phạm vi (bị từ chối)", "find": "Tra cứu người (quản trị)",
            "import": "Nhập từ Excel", "create": "Tạo mới", "update": "Sửa", "delete": "Xóa"}
 OBJECTS = {"Person": "Hồ sơ đối tượng", "PersonEvent": "Sự kiện của hồ sơ",
            "TransferRequest": "Đề nghị chuyển hồ sơ", "RehabEpisode": "Đợt cai nghiện",
            "MethadonePeriod": "Điều trị Methadone", "PostRehabTerm": "Quản lý sau cai",
            "PostRehabActivity": "Hoạt động sau cai", "MonthlySubmission": "Báo cáo tháng",
            "Quota": "Chỉ tiêu", "User": "Tài khoản", "Setting": "Cấu hình",
-           "ImportJob": "Lượt nhập Excel", "Stats": "Thống kê"}
+           "ImportJob": "Lượt nhập Excel", "Stats": "Thống kê", "Unit": "Đơn vị"}
 # Whose changed values may be shown to administrators.
 SHOWN_CHANGES = {"User", "Setting", "Quota"}
 PAGE = 100
@@ -95,3 +99,23 @@ def page_of(query: Select, page: int) -> tuple[list[AuditEvent], int]:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.scalars(query.limit(PAGE).offset((page - 1) * PAGE)).all()
     return list(rows), total
+
+
+# --- One person ---------------------------------------------------------------------------------
+
+def probes_matching(person_id: int, limit: int = 200) -> list[AuditEvent]:
+    """Duplicate checks whose answer matched this person, newest first."""
+    return list(db.session.scalars(
+        select(AuditEvent).join(AuditPerson, AuditPerson.event_id == AuditEvent.id)
+        .where(AuditPerson.person_id == person_id, AuditEvent.action == "probe")
+        .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+def about_person(user: User, person_id: int) -> Select:
+    """Every audit entry about one person: views of the file (and its edit and print pages),
+    changes, refused attempts, and the lists, exports, probes and import previews that showed
+    or matched them — within the accounts the reader may audit."""
+    return (scoped_audit_events(user).where(or_(
+        and_(AuditEvent.object_type == "Person", AuditEvent.object_id == person_id),
+        AuditEvent.id.in_(select(AuditPerson.event_id).where(AuditPerson.person_id == person_id))))
+        .options(selectinload(AuditEvent.user)).order_by(AuditEvent.id.desc()))

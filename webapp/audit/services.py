@@ -6,17 +6,23 @@ its record are committed or rolled back together.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+import hashlib
+import hmac
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..timeutil import now_utc
-from .models import AuditEvent
+from .models import AuditEvent, AuditPerson
+
+# The most person ids one list or export keeps (the count is always kept).
+PERSONS_CAP = 1000
 
 # Columns whose values must never be copied into the log.
 SECRET_FIELDS = {"password_hash"}
@@ -88,10 +94,93 @@ def _after_flush(session: Session, _ctx) -> None:
 
 
 def record(action: str, object_type: str, object_id: int | None = None,
-           detail: dict | None = None) -> None:
-    """Record a view or an export (reading sensitive data is an event too)."""
-    db.session.add(AuditEvent(user_id=_actor_id(), action=action, object_type=object_type,
-                              object_id=object_id, changes=detail))
+           detail: dict | None = None, persons: Iterable[int] | None = None) -> AuditEvent:
+    """Record a view, a list, a probe or an export (reading sensitive data is an event too).
+
+    `persons`: the ids of the persons it showed or matched, kept (the first PERSONS_CAP of
+    them) as rows of their own; `detail["persons"]` gets how many there were.
+    """
+    event = AuditEvent(user_id=_actor_id(), action=action, object_type=object_type,
+                       object_id=object_id, changes=detail)
+    if persons is not None:
+        ids = list(dict.fromkeys(int(i) for i in persons))
+        event.changes = {**(detail or {}), "persons": len(ids)}
+        if len(ids) > PERSONS_CAP:
+            event.changes["persons_recorded"] = PERSONS_CAP
+        event.persons = [AuditPerson(person_id=i) for i in ids[:PERSONS_CAP]]
+    db.session.add(event)
+    return event
+
+
+def keyed(text: str | None, kind: str = "q") -> str | None:
+    """A keyed hash (HMAC-SHA256 with SECRET_KEY) of what was typed, folded (case, diacritics,
+    spaces), so the log can say "the same term" — and an investigator who knows a name or an
+    ID number can check it — without holding the text."""
+    from ..vntext import fold
+
+    folded = " ".join(fold(text or "").split())
+    if not folded:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{kind}:{folded}".encode(), hashlib.sha256).hexdigest()
+
+
+def filters_for_log(args: dict) -> dict:
+    """A list's filters as recorded: the search term only as its keyed hash."""
+    out = dict(args)
+    if out.get("q"):
+        out["q"] = "hmac:" + keyed(out["q"])
+    return out
+
+
+# --- Duplicate probes -------------------------------------------------------------------------
+
+def probes_left(user_id: int) -> bool:
+    """Whether the account may run one more duplicate check in the current window."""
+    from .. import settings
+
+    since = now_utc() - timedelta(minutes=settings.get("probe_window_minutes"))
+    used = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.user_id == user_id, AuditEvent.action == "probe", AuditEvent.at >= since))
+    return used < settings.get("probe_limit")
+
+
+def record_probe(typed: dict, where: str, matched: Iterable[int] | None,
+                 refused: bool = False) -> None:
+    """A duplicate check: keyed hashes of what was typed, and the ids it matched."""
+    detail = {"where": where,
+              "name": keyed(f"{typed.get('full_name') or ''} {typed.get('birth_year') or ''}"
+                            if typed.get("full_name") else None, "name"),
+              "id_number": keyed(typed.get("id_number"), "id")}
+    if refused:
+        record("probe_refused", "Person", None, detail)
+    else:
+        record("probe", "Person", None, detail, persons=matched or [])
+
+
+# --- Retention --------------------------------------------------------------------------------
+
+# Records of reading, not of changing: these are pruned after the retention period.
+ACCESS_ACTIONS = ("view", "view_list", "export", "print", "probe", "probe_refused", "refused",
+                  "find")
+
+
+def prune(months: int | None = None, now: datetime | None = None) -> int:
+    """Delete access records older than `months` (the setting by default); returns how many.
+    Change records (create, update, delete, import) are kept whatever their age."""
+    from dateutil.relativedelta import relativedelta
+
+    from .. import settings
+
+    months = months if months is not None else settings.get("audit_access_retention_months")
+    cutoff = (now or now_utc()) - relativedelta(months=months)
+    old = (AuditEvent.action.in_(ACCESS_ACTIONS), AuditEvent.at < cutoff)
+    db.session.execute(delete(AuditPerson).where(
+        AuditPerson.event_id.in_(select(AuditEvent.id).where(*old))),
+        execution_options={"synchronize_session": False})
+    result = db.session.execute(delete(AuditEvent).where(*old),
+                                execution_options={"synchronize_session": False})
+    return result.rowcount
 
 
 def install() -> None:

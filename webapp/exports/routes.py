@@ -58,7 +58,8 @@ def registry_xlsx():
     today = today_local()
     export = workbooks.registry_workbook(current_user, filters, today)
     audit.record("export", "Person", None,
-                 {"filters": filters.as_args(page=1), "rows": export.rows, "format": "xlsx"})
+                 {"filters": audit.filters_for_log(filters.as_args(page=1)), "rows": export.rows,
+                  "format": "xlsx"}, persons=export.person_ids)
     db.session.commit()
     return _send(export.stream,
                  f"danh-sach-doi-tuong-{export.unit_code}-{today.strftime('%d-%m-%Y')}.xlsx")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 from typing import IO, Iterator
@@ -179,6 +179,7 @@ class Export:
     stream: IO[bytes]
     rows: int
     unit_code: str  # whose list it is: the unit filtered on, else the user's unit
+    person_ids: list[int] = field(default_factory=list)  # who is in it, for the audit log
 
 
 def registry_select(user: User, filters: PersonFilters, today: date | None = None) -> Select:
@@ -215,6 +216,7 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
         ongoing(RehabEpisode.form).label("episode_form"),
         ongoing(RehabEpisode.start_date).label("episode_start"),
         open_state.label("open_state"),
+        Person.id.label("person_id"),  # for the audit log, not a column of the file
         maintain_column_froms=True,
     )
 
@@ -256,11 +258,15 @@ def registry_values(row, units: dict[int, tuple[str, str]]) -> list:
     ]
 
 
-def registry_rows(statement: Select, units: dict[int, tuple[str, str]]) -> Iterator[list]:
-    """The list's rows as cell values, streamed from the database a chunk at a time."""
+def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
+                  seen: list[int] | None = None) -> Iterator[list]:
+    """The list's rows as cell values, streamed from the database a chunk at a time; the ids
+    of the persons written are appended to `seen` (the audit log's record of the file)."""
     result = db.session.execute(statement.execution_options(yield_per=YIELD_PER))
     try:
         for row in result:
+            if seen is not None:
+                seen.append(row.person_id)
             yield registry_values(row, units)
     finally:
         result.close()
@@ -305,9 +311,9 @@ def registry_workbook(user: User, filters: PersonFilters, today: date | None = N
         "Danh sách đối tượng", user.unit, REGISTRY_TITLES.get(filters.state, REGISTRY_TITLES[""]),
         [f"Tính đến ngày {vn_date(today)}", describe_filters(filters, list_name)],
         REGISTRY_COLUMNS, landscape=True, autofilter=True, freeze_columns=1, issued_on=today)
-    count = 0
+    count, seen = 0, []
     try:
-        for values in registry_rows(statement, units):
+        for values in registry_rows(statement, units, seen):
             sheet.row(values)
             count += 1
     except BaseException:
@@ -319,4 +325,4 @@ def registry_workbook(user: User, filters: PersonFilters, today: date | None = N
                "công tác quản lý, không sao chép, chuyển cho người không có trách nhiệm.",
                "italic")
     sheet.signatures(("NGƯỜI LẬP DANH SÁCH", "(Ký, ghi rõ họ tên)"), SIGN_HEAD)
-    return Export(book.close(), count, list_code)
+    return Export(book.close(), count, list_code, seen)

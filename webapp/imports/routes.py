@@ -5,6 +5,7 @@ from flask import Blueprint, redirect, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..audit import services as audit
 from ..access import roles
 from ..auth.models import Role
 from ..extensions import db, htmx
@@ -68,6 +69,11 @@ def _job_page(job, status: int = 200):
     preview = None
     if job.status in (JobStatus.READY.value, JobStatus.CONFIRMED.value):
         preview = services.preview(job)
+        # The preview names registered persons the file matched: who saw them is recorded.
+        audit.record("view_list", "ImportJob", job.id, {"rows": len(preview.skipped)},
+                     persons=[r["match"]["person_id"] for r in preview.skipped
+                              if (r.get("match") or {}).get("person_id")])
+        db.session.commit()
     return render("imports/job.html", "imports/_job.html", status=status, job=job,
                   preview=preview, statuses=STATUSES, columns=COLUMNS,
                   status_labels=_status_labels())

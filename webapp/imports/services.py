@@ -550,9 +550,14 @@ def _existing(row: _Row, data: dict, user: User, by_id, by_name) -> dict | None:
     if data.get("id_number") and data["id_number"] in by_id:
         person = by_id[data["id_number"]]
         if not in_scope(user, person.unit):
-            row.error("id_number", f"Số định danh này đã có hồ sơ tại {person.unit.name}; "
-                                   "không thể nhập trùng. Nếu người này đã chuyển đến, vui lòng "
-                                   "đề nghị chuyển hồ sơ.")
+            # Not an oracle: the commune is named only when the name matches that file too.
+            if " ".join(fold(data["full_name"]).split()) == " ".join(person.name_folded.split()):
+                row.error("id_number", f"Số định danh này đã có hồ sơ tại {person.unit.name}; "
+                                       "không thể nhập trùng. Nếu người này đã chuyển đến, vui "
+                                       "lòng đề nghị chuyển hồ sơ.")
+            else:
+                row.error("id_number", "Số định danh này đã có trong hệ thống; liên hệ đơn vị "
+                                       "cấp trên để xác minh.")
             return None
         return {"person_id": person.id, "reason": "id_number", "unit": person.unit.name}
     folded = fold(data["full_name"])

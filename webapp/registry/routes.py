@@ -13,8 +13,9 @@ from .. import settings
 from ..access import roles
 from ..audit import services as audit
 from ..audit.display import describe
+from ..audit.queries import probes_matching
 from ..auth.models import Role
-from ..extensions import db
+from ..extensions import db, htmx
 from ..rendering import done, render
 from ..confirm import ask, confirmed
 from ..scoping import (get_person_or_404, get_transfer_or_404, may_edit_file, province_of,
@@ -47,11 +48,17 @@ def index():
     page = paginate(person_query(current_user, filters), filters.page,
                     current_app.config["PAGE_SIZE"])
     audit.record("view_list", "Person", None,
-                 {"filters": filters.as_args(), "rows": len(page.items), "total": page.total})
+                 {"filters": audit.filters_for_log(filters.as_args()), "rows": len(page.items),
+                  "total": page.total}, persons=[p.id for p in page.items])
     db.session.commit()
-    return render("registry/index.html", "registry/_results.html", page=page, f=filters,
-                  states=STATE_FILTERS, dues=DUE_FILTERS, sexes=SEXES, drugs=DRUGS, sorts=SORTS,
-                  age_bands=settings.get("age_bands"), units=_filter_units())
+    response = render("registry/index.html", "registry/_results.html", page=page, f=filters,
+                      states=STATE_FILTERS, dues=DUE_FILTERS, sexes=SEXES, drugs=DRUGS,
+                      sorts=SORTS, age_bands=settings.get("age_bands"), units=_filter_units())
+    if htmx:
+        # The live search pushes the list's address into the history: never the term typed
+        # (a name, an ID number) — on a shared PC the next user would find it there.
+        response.headers["HX-Push-Url"] = url_for("registry.index", **filters.as_args(q=""))
+    return response
 
 
 def _filter_units() -> list[Unit]:
@@ -78,9 +85,27 @@ def _commune_choices() -> dict[str, Unit]:
     return {u.code: u for u in units}
 
 
-def _person_form(form: PersonForm, person=None, duplicates=None, stale=None, status=200):
+def _person_form(form: PersonForm, person=None, duplicates=None, stale=None, status=200,
+                 probe_refused=False):
     return render("registry/form.html", "registry/_form.html", form=form, person=person,
-                  duplicates=duplicates or [], stale=stale, status=status)
+                  duplicates=duplicates or [], stale=stale, status=status,
+                  probe_refused=probe_refused)
+
+
+PROBE_LIMITED = 429
+
+
+def _probe(data: dict, where: str, exclude_id: int | None = None):
+    """One duplicate check, recorded (who, keyed hashes of what was typed, the ids matched)
+    and limited per account: None when the account has used up its checks for now."""
+    if not audit.probes_left(current_user.id):
+        audit.record_probe(data, where, None, refused=True)
+        db.session.commit()
+        return None
+    duplicates = services.find_duplicates(data, current_user, exclude_id=exclude_id)
+    audit.record_probe(data, where, [d.person_id for d in duplicates])
+    db.session.commit()
+    return duplicates
 
 
 def _bind(form: PersonForm) -> dict[str, Unit]:
@@ -113,7 +138,9 @@ def new():
     data = _validated(form, communes)
     if data is None:
         return _person_form(form, status=422)
-    duplicates = services.find_duplicates(data, current_user)
+    duplicates = _probe(data, "save")
+    if duplicates is None:
+        return _person_form(form, status=PROBE_LIMITED, probe_refused=True)
     if any(d.blocking for d in duplicates) or (duplicates and form.confirm_duplicate.data != "1"):
         return _person_form(form, duplicates=duplicates, status=409)
     person = services.save_person(None, data, current_user)
@@ -135,12 +162,16 @@ def edit(person_id: int):
                            else str(person.birth_year))
         form.unit_code.data = person.unit.code
         form.version.data = str(person.version)
+        audit.record("view", "Person", person.id, {"page": "edit"})
+        db.session.commit()
         return _person_form(form, person)
     data = _validated(form, communes)
     if data is None:
         return _person_form(form, person, status=422)
-    duplicates = [d for d in services.find_duplicates(data, current_user, exclude_id=person.id)
-                  if d.blocking]
+    duplicates = _probe(data, "save", exclude_id=person.id)
+    if duplicates is None:
+        return _person_form(form, person, status=PROBE_LIMITED, probe_refused=True)
+    duplicates = [d for d in duplicates if d.blocking]
     if duplicates:
         return _person_form(form, person, duplicates=duplicates, status=409)
     try:
@@ -174,9 +205,13 @@ def check_duplicates():
     """As the name, birth and ID number are typed: warn before the form is even submitted."""
     data = _identity_typed()
     exclude = request.args.get("exclude", type=int)
-    duplicates = services.find_duplicates(data, current_user, exclude_id=exclude)
+    if not (data["id_number"] or (data["full_name"] and data["birth_year"])):
+        duplicates = []  # nothing to match on yet: no probe
+    else:
+        duplicates = _probe(data, "live", exclude_id=exclude)
     return render("registry/_duplicates.html", "registry/_duplicates.html",
-                  duplicates=duplicates, form=PersonForm(formdata=None))
+                  duplicates=duplicates or [], probe_refused=duplicates is None,
+                  form=PersonForm(formdata=None))
 
 
 # --- One person -------------------------------------------------------------------------------
@@ -192,7 +227,10 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
     from ..treatment.routes import treatment_context
 
     transfer = services.pending_transfer(person)
-    history = person_history(person) if current_user.role in (Role.DISTRICT, Role.PROVINCE) else []
+    reviewer = current_user.role in (Role.DISTRICT, Role.PROVINCE)
+    history = person_history(person) if reviewer else []
+    # The reviewers see who ran a duplicate check that matched this person (never what was typed).
+    probes = probes_matching(person.id) if reviewer else None
     province = province_of(person.unit)
     transfer_form = TransferForm(formdata=None)
     transfer_form.to_unit.choices = [SelectChoice("", "— Chọn xã —")] + [
@@ -206,7 +244,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
         "person_status": derived.status_on(today_local()),
         "next_steps": services.next_steps(person),
         "list_url": _list_url(request.args.get("back")),
-        "history": history, "event_forms": event_forms or _event_forms(), "open_kind": open_kind,
+        "history": history, "probes": probes, "event_forms": event_forms or _event_forms(), "open_kind": open_kind,
         "event_labels": EVENT_LABELS, "closing_reasons": CLOSING_REASONS,
         "transfer_form": transfer_form,
         "can_edit": may_edit_file(current_user, person),
@@ -283,6 +321,8 @@ def _entry_page(person, entry, form=None, void_form=None, status=200, stale=None
 @roles(Role.COMMUNE)
 def entry(person_id: int, kind: str, entry_id: int):
     person, found = _entry_or_404(person_id, kind, entry_id)
+    audit.record("view", "Person", person.id, {"page": "entry", "kind": kind})
+    db.session.commit()
     return _entry_page(person, found)
 
 
@@ -367,8 +407,13 @@ def request_incoming():
     """
     data = _identity_typed()
     wanted = request.form.get("person_ref", type=int)
-    match = next((d for d in services.find_duplicates(data, current_user)
-                  if d.person_id == wanted and not d.in_scope), None)
+    duplicates = _probe(data, "transfer")
+    if duplicates is None:
+        flash("Bạn đã kiểm tra trùng hồ sơ quá nhiều lần trong thời gian ngắn. Vui lòng chờ ít "
+              "phút rồi thử lại.", "error")
+        return done(url_for("registry.new"))
+    match = next((d for d in duplicates
+                  if d.person_id == wanted and not d.in_scope and d.unit is not None), None)
     if match is None:
         flash("Không tìm thấy hồ sơ phù hợp để đề nghị chuyển.", "error")
         return done(url_for("registry.new"))
@@ -397,6 +442,9 @@ def _transfers_page(reason_errors: dict | None = None, status: int = 200):
     rows = db.session.scalars(scoped_transfers(current_user)
                               .order_by((TransferRequest.status != "pending"),
                                         TransferRequest.requested_at.desc()).limit(200)).all()
+    audit.record("view_list", "TransferRequest", None, {"rows": len(rows)},
+                 persons=[t.person_id for t in rows])
+    db.session.commit()
     return render("registry/transfers.html", transfers=rows, status_labels=TRANSFER_STATUS,
                   reason_errors=reason_errors or {}, status=status)
 

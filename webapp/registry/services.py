@@ -195,23 +195,38 @@ class StaleEdit(Exception):
 
 @dataclass
 class Duplicate:
-    reason: str  # "id_number" or "name_birth"
+    """One match of the duplicate check, as the user who typed may learn it.
+
+    reason: "id_number" (same ID number; the commune is named, and the file linked when in
+    scope), "id_number_elsewhere" (same ID number outside the user's scope with another name:
+    nothing is told — no commune, no name — the save is just refused), "name_birth".
+    """
+    reason: str
     person_id: int
-    unit: Unit
+    unit: Unit | None  # None when nothing may be told
     in_scope: bool
     full_name: str | None  # only when in scope
 
     @property
     def blocking(self) -> bool:
-        return self.reason == "id_number"
+        return self.reason in ("id_number", "id_number_elsewhere")
 
 
 def find_duplicates(data: dict, user: User, exclude_id: int | None = None) -> list[Duplicate]:
-    """Same ID number anywhere; same folded name and birth year in the user's province."""
+    """Same ID number anywhere; same folded name and birth year in the user's province.
+
+    Not an oracle: an ID number that matches a file outside the user's scope tells which
+    commune holds it only when the name typed matches that file's too.
+    """
     found: dict[int, Duplicate] = {}
     if data.get("id_number"):
+        typed_name = " ".join(fold(data.get("full_name") or "").split())
         for person in locate_person_anywhere(Person.id_number == data["id_number"], exclude_id):
-            found[person.id] = _duplicate("id_number", person, user)
+            if in_scope(user, person.unit) or (
+                    typed_name and typed_name == " ".join(person.name_folded.split())):
+                found[person.id] = _duplicate("id_number", person, user)
+            else:
+                found[person.id] = Duplicate("id_number_elsewhere", person.id, None, False, None)
     if data.get("full_name") and data.get("birth_year"):
         province = province_of(user.unit)
         condition = ((Person.name_folded == fold(data["full_name"]))

@@ -118,7 +118,8 @@ def print_view(period: str, unit_code: str):
     year, month = _period_or_404(period)
     unit = get_unit_or_404(current_user, unit_code)
     from .. import settings
-
+    audit.record("print", "MonthlySubmission", None, {"unit": unit.code, "period": period})
+    db.session.commit()
     return render("reports/print.html", agency=settings.get("agency_name"),
                   department=settings.get("agency_department"), **_context(unit, year, month))
 
@@ -139,7 +140,8 @@ def figure(period: str, unit_code: str, key: str):
     shown = scoped_person_page(current_user, ids, page)
     audit.record("view_list", "Person", None, {"figure": key, "period": period,
                                                 "unit": unit.code, "rows": len(shown.items),
-                                                "total": len(ids)})
+                                                "total": len(ids)},
+                 persons=[p.id for p in shown.items])
     db.session.commit()
     value = as_values(seen["rows"]).get(key, 0)
     return render("reports/figure.html", unit=unit, year=year, month=month, period=period,

@@ -58,6 +58,12 @@ DEFAULTS: dict[str, object] = {
     "session_idle_minutes": 30,
     # New passwords (own change, an administrator's create or reset) are at least this long.
     "password_min_length": 12,
+    # Duplicate checks (live and on save) one account may run in a window; beyond it, no answer.
+    "probe_limit": 60,
+    "probe_window_minutes": 10,
+    # Access records (views, lists, probes, exports, refusals) older than this are pruned by
+    # `flask --app wsgi audit prune`; change records are kept.
+    "audit_access_retention_months": 24,
 }
 
 LABELS = {
@@ -81,6 +87,10 @@ LABELS = {
         "(Luật Phòng, chống ma túy năm 2021)",
     "session_idle_minutes": "Tự đăng xuất khi không hoạt động (phút)",
     "password_min_length": "Độ dài tối thiểu của mật khẩu mới (ký tự)",
+    "probe_limit": "Số lần kiểm tra trùng hồ sơ tối đa của một tài khoản trong khoảng thời gian dưới đây",
+    "probe_window_minutes": "Khoảng thời gian tính giới hạn kiểm tra trùng (phút)",
+    "audit_access_retention_months":
+        "Thời gian lưu nhật ký truy cập (xem, danh sách, kiểm tra trùng, tải xuống) (tháng)",
 }
 
 

@@ -31,6 +31,8 @@ GROUPS = [
     ("Báo cáo", ["report_due_day", "report_jump_percent", "report_jump_min", *DATE_KEYS]),
     ("Tên cơ quan", list(TEXT_KEYS)),
     ("Đăng nhập và mật khẩu", ["session_idle_minutes", "password_min_length"]),
+    ("Nhật ký truy cập và kiểm tra trùng hồ sơ",
+     ["probe_limit", "probe_window_minutes", "audit_access_retention_months"]),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
                 "minor": "Người chưa thành niên (dưới 18 tuổi)"}

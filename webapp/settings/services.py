@@ -41,6 +41,9 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "detox_inside_voluntary": (0, 1),
     "session_idle_minutes": (5, 480),
     "password_min_length": (8, 64),
+    "probe_limit": (5, 1000),
+    "probe_window_minutes": (1, 1440),
+    "audit_access_retention_months": (6, 120),
 }
 TEXT_KEYS = ("agency_name", "agency_department")
 TEXT_MAX = 200
