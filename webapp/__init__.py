@@ -79,6 +79,7 @@ def create_app(config: str | type | None = None) -> Flask:
         app.register_blueprint(module.bp)
     demo.register(app)
 
+    app.before_request(forms.clean_query_string)  # first: nothing reads a refused value
     app.before_request(access.enforce)
     app.before_request(_password_change_first)
     formatting.register(app)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask import g, has_request_context, request
 from flask_wtf import FlaskForm
-from wtforms import StringField
+from werkzeug.datastructures import ImmutableMultiDict
+from wtforms import StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 MESSAGES_VI = {
@@ -46,10 +48,103 @@ class _Vietnamese:
         return self.gettext(singular if n == 1 else plural)
 
 
+# --- Input hygiene: characters no field may hold --------------------------------------------
+#
+# NUL and the other C0/C1 control characters (PostgreSQL refuses NUL in text: a 500 otherwise;
+# SQLite would store it), bidi overrides, embeddings and isolates (they make a name or an
+# address display reversed: "Trojan Source"), and values made only of zero-width characters
+# (a name that looks empty but is not). Multi-line fields keep their line breaks and tabs.
+
+CONTROL_MESSAGE = ("Có ký tự điều khiển không hợp lệ (ví dụ ký tự NUL); vui lòng xóa rồi "
+                   "nhập lại.")
+BIDI_MESSAGE = ("Có ký tự ẩn làm đảo chiều hiển thị văn bản; vui lòng xóa rồi nhập lại "
+                "(thường do dán từ nơi khác).")
+INVISIBLE_MESSAGE = ("Chỉ có ký tự vô hình (không có chữ nào); vui lòng nhập nội dung hoặc "
+                     "để trống.")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+_ZERO_WIDTH = r"\u200b-\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(rf"^[\s{_ZERO_WIDTH}]*[{_ZERO_WIDTH}][\s{_ZERO_WIDTH}]*$")
+
+
+def input_problem(value, multiline: bool = False) -> str | None:
+    """The Vietnamese message for a typed value no field may hold, or None when it is fine."""
+    if not isinstance(value, str) or not value:
+        return None
+    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
+        return CONTROL_MESSAGE
+    if _BIDI.search(value):
+        return BIDI_MESSAGE
+    if _INVISIBLE.match(value):
+        return INVISIBLE_MESSAGE
+    return None
+
+
+def scrub(value: str, multiline: bool = False) -> str:
+    """The value without the refused characters: what the refused field shows again."""
+    value = (_CONTROL_MULTILINE if multiline else _CONTROL).sub("", value)
+    value = _BIDI.sub("", value)
+    return "" if _INVISIBLE.match(value) else value
+
+
+def query_problems() -> dict[str, str]:
+    """{name: message} of the query-string values `clean_query_string` refused."""
+    return dict(g.get("query_problems") or {}) if has_request_context() else {}
+
+
+def clean_query_string() -> None:
+    """Before every request: a query-string value no field may hold is replaced by "" (so no
+    filter, lookup or log can carry it to the database) and its message kept for the page
+    (`query_problems()`): the registry list and the statistics show it beside the filter."""
+    args = request.args
+    problems = {}
+    for name, value in args.items(multi=True):
+        problem = input_problem(value) or input_problem(name)
+        if problem:
+            problems.setdefault(name, problem)
+    if problems:
+        g.query_problems = problems
+        request.args = ImmutableMultiDict(
+            [(scrub(k), "" if (input_problem(v) or input_problem(k)) else v)
+             for k, v in args.items(multi=True)])
+
+
 class BaseForm(FlaskForm):
+    """Every form of the app. Besides the Vietnamese messages, every field's typed value is
+    checked with `input_problem` as the form is built: a refused value never reaches `.data`
+    (it is None, so even a view that forgot to validate stores nothing of it), and `validate()`
+    shows the message beside the field."""
+
     class Meta:
         def get_translations(self, form):
             return _Vietnamese()
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        self.input_problems: dict[str, str] = {}
+        for field in self._fields.values():
+            multiline = isinstance(field, TextAreaField)
+            for raw in field.raw_data or ():
+                problem = input_problem(raw, multiline)
+                if problem:
+                    self.input_problems[field.name] = problem
+                    field.data = None
+                    field.raw_data = [scrub(r, multiline) if isinstance(r, str) else r
+                                      for r in field.raw_data]
+                    break
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for field in self._fields.values():
+            if field.name in self.input_problems:
+                field.errors = [self.input_problems[field.name]]
+                ok = False
+        return ok
+
+    def input_error(self) -> str | None:
+        """The first refused value's message (for views that show one message, not a form)."""
+        return next(iter(self.input_problems.values()), None)
 
 
 def first_invalid(field) -> bool:
@@ -65,8 +160,11 @@ def first_invalid(field) -> bool:
 
 # --- Dates typed the Vietnamese way -------------------------------------------------------------
 
-_DMY = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})\s*$")
-_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+# ASCII digits only: `\d` would take "٣" (Arabic-Indic three) for 3.
+_DMY = re.compile(r"^\s*([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\s*$")
+_YEAR = re.compile(r"^\s*([0-9]{4})\s*$")
+MIN_YEAR, MAX_YEAR = 1000, 9998  # past 9998, adding a term to the date would overflow
+YEAR_MESSAGE = f"Năm phải từ {MIN_YEAR} đến {MAX_YEAR}."
 
 
 class DateParseError(ValueError):
@@ -79,6 +177,8 @@ def parse_vn_date(text: str) -> date:
     if not match:
         raise DateParseError("Ngày phải theo dạng dd/mm/yyyy, ví dụ 07/03/2023.")
     day, month, year = (int(g) for g in match.groups())
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise DateParseError(YEAR_MESSAGE)
     try:
         return date(year, month, day)
     except ValueError:
@@ -89,6 +189,8 @@ def parse_birth(text: str) -> tuple[date | None, int]:
     """A full birth date or only the year (records often have only a year)."""
     year = _YEAR.match(text or "")
     if year:
+        if not MIN_YEAR <= int(year.group(1)) <= MAX_YEAR:
+            raise DateParseError(YEAR_MESSAGE)
         return None, int(year.group(1))
     born = parse_vn_date(text)
     return born, born.year

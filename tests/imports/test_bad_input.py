@@ -310,3 +310,17 @@ def test_notes_below_the_table_are_not_persons(login_as):
     _, page = upload_and_check(login_as("xa"), xlsx([person_row()], sheet=footer))
     assert "Các dòng ghi chú có ô gộp (dòng 4)" in page
     assert "Xác nhận nhập 1 người" in page
+
+
+@pytest.mark.parametrize("value, message", [
+    ("Lò Văn \u202ePọm", "đảo chiều hiển thị văn bản"),
+    ("\u200b\u200d", "Chỉ có ký tự vô hình"),
+])
+def test_bidi_overrides_and_invisible_only_cells_are_bad_cells(app, login_as, value, message):
+    # (NUL cannot even be written into an xlsx by openpyxl; tests/test_input_hygiene.py
+    # checks it on the rows as read.)
+    page = bad_cells(login_as("xa"), [person_row(), person_row(full_name=value)])
+    assert f"<td>Dòng 3</td><td>Họ và tên</td><td>Có ký tự" in page or \
+        f"<td>Dòng 3</td><td>Họ và tên</td><td>Chỉ có" in page
+    assert message in page
+    assert nobody_written(app)

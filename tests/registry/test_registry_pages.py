@@ -1,6 +1,8 @@
 """The registry as officers use it through the pages: search, create, edit, events, transfers."""
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import re
 import unicodedata
 from datetime import date, timedelta
@@ -359,11 +361,62 @@ def test_a_transfer_cannot_be_asked_for_a_person_who_does_not_match(app, login_a
 
 # --- Stale edits ------------------------------------------------------------------------------
 
+class _PersonForm(HTMLParser):
+    """The values the person form would send as it stands (as a browser would)."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, str] = {}
+        self._in = False
+        self._select = self._textarea = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("id") == "person-form":
+            self._in = True
+        elif not self._in:
+            return
+        elif tag == "input" and a.get("name"):
+            if a.get("type") != "checkbox" or "checked" in a:
+                self.values[a["name"]] = a.get("value") or ""
+        elif tag == "select":
+            self._select = a["name"]
+            self.values.setdefault(self._select, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.values[self._select] = a.get("value") or ""
+        elif tag == "textarea":
+            self._textarea = a["name"]
+            self.values[self._textarea] = ""
+
+    def handle_data(self, data):
+        if self._in and self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            # a browser sends a textarea's line breaks as CR LF
+            self.values[self._textarea] = self.values[self._textarea].lstrip("\r\n") \
+                .replace("\r\n", "\n").replace("\n", "\r\n")
+            self._textarea = None
+
+
+def person_form(response) -> dict[str, str]:
+    assert response.status_code in (200, 409), response.status_code
+    parser = _PersonForm()
+    parser.feed(response.get_data(as_text=True))
+    return parser.values
+
+
 def test_a_stale_form_shows_who_changed_what_and_keeps_what_was_typed(app, login_as, make_person):
     pid = make_person("Lò Văn Pọm", birth_year=1988)
     first = login_as("xa")
-    form = {**FORM, "version": "1"}
-    assert first.post(f"/persons/{pid}/edit", data={**form, "phone": "0912000111"}).status_code == 303
+    form = person_form(first.get(f"/persons/{pid}/edit"))
+    assert first.post(f"/persons/{pid}/edit", data={**form, **FORM, "phone": "0912000111"}
+                      ).status_code == 303
     stale = first.post(f"/persons/{pid}/edit", data={**form, "address": "Bản Phiêng"})
     body = stale.get_data(as_text=True)
     assert stale.status_code == 409
@@ -371,9 +424,56 @@ def test_a_stale_form_shows_who_changed_what_and_keeps_what_was_typed(app, login
     assert "Số điện thoại" in body and "0912000111" in body
     assert "Dân tộc: <s>(trống)</s> → <strong>Thái</strong>" in body  # labels, not codes
     assert 'value="Bản Phiêng"' in body and 'name="version" type="hidden" value="2"' in body
-    again = first.post(f"/persons/{pid}/edit", data={**form, "version": "2", "address": "Bản Phiêng"})
+    again = first.post(f"/persons/{pid}/edit", data=person_form(stale))
     assert again.status_code == 303
-    assert person(app, pid).address == "Bản Phiêng"
+    saved = person(app, pid)
+    assert (saved.address, saved.phone, saved.ethnicity) == ("Bản Phiêng", "0912000111", "03")
+
+
+def test_saving_again_after_a_stale_edit_keeps_the_other_users_changes(app, client, login_as,
+                                                                       make_person):
+    """A opens the file; B changes the phone, the notes and the drug; A, who changed only the
+    address (and the phone too), saves: conflict; A saves again from the conflict page."""
+    pid = make_person("Lò Văn Pọm", birth_year=1988, phone="0900000000", notes="Dòng 1\nDòng 2",
+                      main_drug="heroin")
+    user_a = login_as("xa")
+    opened_by_a = person_form(user_a.get(f"/persons/{pid}/edit"))
+    from flask.testing import FlaskClient
+
+    user_b = FlaskClient(app, app.response_class, use_cookies=True)
+    assert user_b.post("/login", data={"username": "xa", "password": "demo12345"}
+                       ).status_code == 303
+    opened_by_b = person_form(user_b.get(f"/persons/{pid}/edit"))
+    assert user_b.post(f"/persons/{pid}/edit", data={
+        **opened_by_b, "phone": "0911111111", "notes": "Ghi chú của B", "main_drug": "synthetic",
+        "injecting": "y"}).status_code == 303
+
+    conflict = user_a.post(f"/persons/{pid}/edit", data={
+        **opened_by_a, "address": "Bản Phiêng", "phone": "0922222222"})
+    assert conflict.status_code == 409
+    body = conflict.get_data(as_text=True)
+    assert "Người khác vừa sửa thông tin này thành “0911111111”" in body  # both changed it
+    refilled = person_form(conflict)
+    assert refilled["notes"].replace("\r\n", "\n") == "Ghi chú của B"  # untouched by A
+    assert refilled["main_drug"] == "synthetic" and refilled["injecting"] == "y"
+    assert refilled["address"] == "Bản Phiêng" and refilled["phone"] == "0922222222"
+
+    assert user_a.post(f"/persons/{pid}/edit", data=refilled).status_code == 303
+    saved = person(app, pid)
+    assert (saved.notes, saved.main_drug, saved.injecting) == ("Ghi chú của B", "synthetic", True)
+    assert (saved.address, saved.phone) == ("Bản Phiêng", "0922222222")  # A chose, seeing B's
+
+
+def test_a_stale_form_without_what_it_first_showed_is_refilled(app, login_as, make_person):
+    pid = make_person("Lò Văn Pọm", birth_year=1988)
+    client = login_as("xa")
+    opened = person_form(client.get(f"/persons/{pid}/edit"))
+    assert client.post(f"/persons/{pid}/edit", data={**opened, "phone": "0912000111"}
+                       ).status_code == 303
+    stale = client.post(f"/persons/{pid}/edit",
+                        data={**opened, "seen": "", "address": "Bản Phiêng"})
+    assert stale.status_code == 409
+    assert person_form(stale)["phone"] == "0912000111"  # never reverted
 
 
 # --- Timeline ---------------------------------------------------------------------------------

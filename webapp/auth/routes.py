@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from ..access import public, signed_in
 from ..errors import hx_redirect
 from ..extensions import db, htmx, login_manager
+from ..forms import input_problem
 from ..rendering import render
 from . import passwords, sessions
 from .forms import ChangePasswordForm, LoginForm
@@ -71,6 +72,8 @@ def login():
 def login_after_csrf_error():
     """An expired or missing CSRF token on the sign-in form: say so, log it, show the form."""
     username = (request.form.get("username") or "").strip().lower()
+    if input_problem(username):
+        username = ""  # never logged nor shown again: NUL would not even reach PostgreSQL
     log_event(username or "?", "csrf")
     db.session.commit()
     form = LoginForm(formdata=None, username=username)

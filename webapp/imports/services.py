@@ -23,7 +23,7 @@ from .. import settings
 from ..audit import services as audit
 from ..auth.models import User
 from ..extensions import db
-from ..forms import DateParseError, parse_birth, parse_vn_date
+from ..forms import DateParseError, input_problem, parse_birth, parse_vn_date
 from ..registry import services as registry
 from ..registry.models import Person
 from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
@@ -190,6 +190,11 @@ class _Row:
                 self.error(key, f"Ô đang báo lỗi {value['error']}; vui lòng nhập giá trị đúng.")
             else:
                 return value
+            return None
+        # The form layer's rule, for cells too (line breaks are fine: they are collapsed).
+        problem = input_problem(value, multiline=True) if isinstance(value, str) else None
+        if problem:
+            self.error(key, problem)
             return None
         return value
 
@@ -472,8 +477,8 @@ def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
         if isinstance(value, (int, float)) and float(value).is_integer():
             codes.add(str(int(value)).zfill(5))
             codes.add(str(int(value)))
-        elif isinstance(value, str):
-            codes.add(" ".join(value.split()))
+        elif isinstance(value, str) and not input_problem(value, multiline=True):
+            codes.add(" ".join(value.split()))  # a refused cell is reported, never queried
     units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))} \
         if codes else {}
     parsed = [(row, _parse(row, units, user)) for row in rows]
@@ -720,18 +725,26 @@ def confirm_and_save(job: ImportJob, user: User) -> int:
         return created
     except ImportRefused as refused:
         if refused.changed and job.status != JobStatus.CONFIRMED.value:
-            db.session.commit()  # keep the new preview; no person was written
+            try:
+                db.session.commit()  # keep the new preview; no person was written
+            except StaleDataError:  # ... unless another confirmation just wrote the job
+                _refuse_after_race(job_id)
         else:
             db.session.rollback()
         raise
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        current = db.session.get(ImportJob, job_id)
-        if current is not None and current.status == JobStatus.CONFIRMED.value:
-            raise ImportRefused("Tệp này vừa được nhập (xác nhận hai lần); không nhập lại.") \
-                from None
-        raise ImportRefused("Một người trong tệp vừa được đăng ký bởi người khác. Vui lòng tải "
-                            "lên lại để kiểm tra; chưa có dữ liệu nào được ghi.") from None
+    except (StaleDataError, IntegrityError, registry.DuplicateIdNumber):
+        _refuse_after_race(job_id)
+
+
+def _refuse_after_race(job_id: int):
+    """Another request wrote the job, or registered one of its persons, meanwhile."""
+    db.session.rollback()
+    current = db.session.get(ImportJob, job_id)
+    if current is not None and current.status == JobStatus.CONFIRMED.value:
+        raise ImportRefused("Tệp này vừa được nhập (xác nhận hai lần); không nhập lại.") \
+            from None
+    raise ImportRefused("Một người trong tệp vừa được đăng ký bởi người khác. Vui lòng tải "
+                        "lên lại để kiểm tra; chưa có dữ liệu nào được ghi.") from None
 
 
 __all__ = ["create_job", "advance", "advance_and_save", "preview", "confirm", "confirm_and_save",

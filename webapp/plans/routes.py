@@ -10,6 +10,7 @@ from ..access import roles
 from ..auth.models import Role
 from ..errors import hx_redirect
 from ..extensions import db, htmx
+from ..forms import input_problem
 from ..rendering import render
 from ..scoping import get_unit_or_404
 from ..timeutil import today_local
@@ -56,7 +57,7 @@ def _typed_amounts() -> dict[tuple[str, str], str]:
     """Only the cells that were sent: a cell left out of the request stays as it is."""
     amounts = {}
     for name in request.form:
-        if name.startswith(FIELD_PREFIX) and name.count("-") >= 2:
+        if name.startswith(FIELD_PREFIX) and name.count("-") >= 2 and not input_problem(name):
             code, _, form = name[len(FIELD_PREFIX):].partition("-")
             amounts[(code, form)] = request.form.get(name, "")
     return amounts

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+import unicodedata
+
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
@@ -62,7 +65,14 @@ class PersonForm(BaseForm):
     injecting = BooleanField("Có tiêm chích")
     notes = TextAreaField("Ghi chú", render_kw={"rows": 3})
     version = HiddenField()
+    # The values the form was opened with (JSON): on a stale edit, the fields the user did not
+    # touch take the other user's values instead of reverting them (`merge`).
+    seen = HiddenField()
     confirm_duplicate = HiddenField()
+
+    EDITED = ("full_name", "other_names", "sex", "birth", "id_number", "ethnicity", "occupation",
+              "occupation_group", "unit_code", "listed_on", "address", "current_address",
+              "phone", "family_contact", "main_drug", "other_drugs", "injecting", "notes")
 
     # Form field → service error key, where they differ.
     ERROR_FIELDS = {"birth": "birth", "unit": "unit_code"}
@@ -85,6 +95,70 @@ class PersonForm(BaseForm):
         for key, message in errors.items():
             field = getattr(self, self.ERROR_FIELDS.get(key, key), None) or self.full_name
             field.errors = list(field.errors) + [message]
+
+    # --- Stale edits ---------------------------------------------------------------------
+
+    def texts(self) -> dict[str, str]:
+        """Each edited field as the page shows it, normalised as a browser sends it back
+        (a textarea's line breaks come back as CR LF)."""
+        return {name: _as_text(self[name]) for name in self.EDITED}
+
+    def remember_seen(self) -> None:
+        self.seen.data = json.dumps(self.texts())
+
+    def _seen(self) -> dict[str, str] | None:
+        try:
+            seen = json.loads(self.seen.data or "")
+        except ValueError:
+            return None
+        if not isinstance(seen, dict) or not all(isinstance(seen.get(n), str)
+                                                 for n in self.EDITED):
+            return None
+        return seen
+
+    def merge(self, current: PersonForm) -> list[str]:
+        """After a stale edit: every field the user left as they found it takes its current
+        value (`current`, the form filled from the file as it is now), so saving again cannot
+        revert what the other user changed; a field both changed keeps the user's value with
+        a message beside it. Without the values first seen, the whole form is refilled.
+        Returns the fields both changed."""
+        seen, typed, now = self._seen(), self.texts(), current.texts()
+        both = []
+        for name in self.EDITED:
+            field, fresh = self[name], current[name]
+            if seen is None or typed[name] == seen[name]:
+                field.data, field.raw_data = fresh.data, None
+                if isinstance(field, BirthField):
+                    field.data = now[name]
+            elif now[name] != seen[name] and typed[name] != now[name]:
+                both.append(name)
+                field.errors = list(field.errors) + [
+                    "Người khác vừa sửa thông tin này thành "
+                    f"“{_shown(fresh, now[name]) or '(trống)'}”; ô này đang giữ giá trị bạn "
+                    "nhập. Vui lòng chọn giá trị đúng rồi lưu."]
+        self.seen.data = json.dumps(now)
+        return both
+
+
+def _as_text(field) -> str:
+    if isinstance(field, BooleanField):
+        return "1" if field.data else ""
+    value = field._value() if not isinstance(field, SelectField) else field.data
+    text = unicodedata.normalize("NFC", str(value or ""))
+    return "\n".join(line.rstrip() for line in text.strip().splitlines())
+
+
+def _shown(field, text: str) -> str:
+    """What a select shows for its value; a text as it is."""
+    if isinstance(field, BooleanField):
+        return "Có" if text else "Không"
+    if isinstance(field, SelectField):
+        for choice in field.choices or ():
+            value, label = (choice.value, choice.label) if isinstance(choice, SelectChoice) \
+                else choice[:2]
+            if value == text:
+                return label
+    return text
 
 
 class EventForm(BaseForm):

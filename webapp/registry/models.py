@@ -214,6 +214,11 @@ class TransferRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     reason: Mapped[str | None] = mapped_column(Text)
+    # Two decisions at once (two clicks, two officers, two workers): UPDATE … WHERE version =
+    # the one read, so the second write fails cleanly (services.decide_transfer) on SQLite and
+    # PostgreSQL alike; its transfer event and the file's move are rolled back with it.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     person: Mapped[Person] = relationship()
     from_unit: Mapped[Unit] = relationship(foreign_keys=[from_unit_id])

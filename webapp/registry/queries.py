@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from .. import settings
 from ..auth.models import User
 from ..extensions import db
+from ..forms import input_problem, query_problems
 from ..scoping import scoped_persons, scoped_units
 from ..timeutil import today_local
 from ..units.models import Unit
@@ -125,13 +126,22 @@ class PersonFilters:
     @classmethod
     def from_args(cls, args) -> PersonFilters:
         f = cls(q=(args.get("q") or "").strip()[:100])
+        # A search term or unit with a refused character (NUL, bidi override, only invisible
+        # characters) is not searched for; the list says why (forms.input_problem).
+        problems = query_problems()
+        for name, label in (("q", "Tìm kiếm"), ("unit", "Đơn vị")):
+            problem = problems.get(name) or input_problem(args.get(name))
+            if problem:
+                f.errors[name] = f"{label}: {problem}"
+        if "q" in f.errors:
+            f.q = ""
         f.state = _choice(args, "state", STATE_FILTERS, f.errors, "Tình trạng")
         f.sex = _choice(args, "sex", {"": "", **SEXES}, f.errors, "Giới tính")
         bands = {str(i): band[0] for i, band in enumerate(settings.get("age_bands"))}
         f.age_band = _choice(args, "age_band", {"": "", **bands}, f.errors, "Độ tuổi")
         f.drug = _choice(args, "drug", {"": "", **DRUGS}, f.errors, "Loại ma túy")
         f.sort = _choice(args, "sort", SORTS, f.errors, "Sắp xếp") or "name"
-        f.unit = (args.get("unit") or "").strip()[:10]
+        f.unit = "" if "unit" in f.errors else (args.get("unit") or "").strip()[:10]
         f.due = _choice(args, "due", {"": "", **DUE_FILTERS}, f.errors, "Việc cần làm")
         if args.get("ending") in ("1", "on", "y"):  # the list's own checkbox
             f.due = "management_soon"

@@ -16,6 +16,7 @@ from ..audit.display import describe
 from ..audit.queries import probes_matching
 from ..auth.models import Role
 from ..extensions import db, htmx
+from ..forms import input_problem
 from ..rendering import done, render
 from ..confirm import ask, confirmed
 from ..scoping import (get_person_or_404, get_transfer_or_404, may_edit_file, province_of,
@@ -143,8 +144,11 @@ def new():
         return _person_form(form, status=PROBE_LIMITED, probe_refused=True)
     if any(d.blocking for d in duplicates) or (duplicates and form.confirm_duplicate.data != "1"):
         return _person_form(form, duplicates=duplicates, status=409)
-    person = services.save_person(None, data, current_user)
-    db.session.commit()
+    try:
+        person = services.save_person(None, data, current_user)
+        db.session.commit()
+    except services.DuplicateIdNumber:  # the same ID number saved at the same moment
+        return _duplicate_id(form)
     return done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
 
 
@@ -158,10 +162,8 @@ def edit(person_id: int):
     form = PersonForm(obj=person)
     communes = _bind(form)
     if request.method == "GET":
-        form.birth.data = (person.birth_date.strftime("%d/%m/%Y") if person.birth_date
-                           else str(person.birth_year))
-        form.unit_code.data = person.unit.code
-        form.version.data = str(person.version)
+        form = _filled(person)
+        _bind(form)
         audit.record("view", "Person", person.id, {"page": "edit"})
         db.session.commit()
         return _person_form(form, person)
@@ -180,12 +182,41 @@ def edit(person_id: int):
         expected = 0
     try:
         services.save_person(person, data, current_user, expected_version=expected)
+        db.session.commit()
+    except services.DuplicateIdNumber:
+        return _duplicate_id(form, db.session.get(type(person), person_id))
     except services.StaleEdit as stale:
-        # Keep what the user typed; show what changed meanwhile; saving again overwrites.
+        # Show what changed meanwhile; the fields the user did not touch take the new values,
+        # so saving again from this page keeps the other user's changes.
+        current = _filled(stale.person)
+        _bind(current)
+        form.merge(current)
         form.version.data = str(stale.person.version)
         return _person_form(form, stale.person, stale=describe(stale.changes()), status=409)
-    db.session.commit()
     return done(url_for("registry.detail", person_id=person.id), "Đã lưu.")
+
+
+def _filled(person) -> PersonForm:
+    """The edit form as it opens on the file as it is now (and remembers what it showed)."""
+    form = PersonForm(formdata=None, obj=person)
+    form.birth.data = (person.birth_date.strftime("%d/%m/%Y") if person.birth_date
+                       else str(person.birth_year))
+    form.unit_code.data = person.unit.code
+    form.version.data = str(person.version)
+    form.remember_seen()
+    return form
+
+
+def _duplicate_id(form: PersonForm, person=None):
+    """The unique constraint refused the ID number: the usual duplicate warning, and the
+    message beside the field."""
+    communes = _bind(form)
+    data = form.to_data(communes)
+    data["id_number"] = services.normalize_id_number(form.id_number.data)
+    duplicates = [d for d in services.find_duplicates(
+        data, current_user, exclude_id=person.id if person else None) if d.blocking]
+    form.id_number.errors = list(form.id_number.errors) + [services.DUPLICATE_ID_MESSAGE]
+    return _person_form(form, person, duplicates=duplicates, status=409)
 
 
 def _identity_typed() -> dict:
@@ -386,6 +417,8 @@ def request_transfer(person_id: int):
     form = TransferForm()
     to_unit = db.session.scalar(select(Unit).where(Unit.code == (form.to_unit.data or "")))
     try:
+        if form.input_error():
+            raise services.RegistryError(form.input_error())
         if to_unit is None:
             raise services.RegistryError("Vui lòng chọn xã chuyển đến.")
         services.request_transfer(person, to_unit, current_user, form.note.data)
@@ -406,6 +439,10 @@ def request_incoming():
     The person is identified again from what was typed, so only a real match can be asked for.
     """
     data = _identity_typed()
+    note = request.form.get("note")
+    if input_problem(note, multiline=True):
+        flash(f"Ghi chú: {input_problem(note, multiline=True)}", "error")
+        return done(url_for("registry.new"))
     wanted = request.form.get("person_ref", type=int)
     duplicates = _probe(data, "transfer")
     if duplicates is None:
@@ -422,7 +459,7 @@ def request_incoming():
     person = db.session.get(Person, match.person_id)
     try:
         services.request_transfer(person, person.unit, current_user,
-                                  request.form.get("note"), incoming=True)
+                                  note, incoming=True)
     except services.RegistryError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -454,6 +491,8 @@ def _transfers_page(reason_errors: dict | None = None, status: int = 200):
 def decide(transfer_id: int, action: str):
     transfer = get_transfer_or_404(current_user, transfer_id)
     form = DecideTransferForm()
+    if form.input_error():
+        return _transfers_page({transfer.id: form.input_error()}, status=422)
     if action == "accept" and transfer.status == "pending" and not confirmed():
         return ask(f"Tiếp nhận hồ sơ chuyển từ {transfer.from_unit.name} đến "
                    f"{transfer.to_unit.name}? Toàn bộ hồ sơ và quá trình quản lý chuyển theo.",

@@ -11,6 +11,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -143,12 +144,12 @@ def save_person(person: Person | None, data: dict, user: User,
         person = Person(created_by_id=user.id, registered_on=today_local())
         db.session.add(person)
         db.session.info.setdefault("periods_stale", set()).add(person)
+    if not creating and expected_version is not None and expected_version != person.version:
+        raise StaleEdit(person, expected_version)
     listed_on = data.get("listed_on") or person.listed_on or today_local()
     if listed_on != person.listed_on:
         person.listed_on = listed_on
         db.session.info.setdefault("periods_stale", set()).add(person)
-    elif expected_version is not None and expected_version != person.version:
-        raise StaleEdit(person, expected_version)
     before = {name: getattr(person, name) for name in PERSON_FIELDS}
     for name in PERSON_FIELDS:
         if name == "unit_id":
@@ -169,7 +170,22 @@ def save_person(person: Person | None, data: dict, user: User,
     except StaleDataError:
         db.session.rollback()
         raise StaleEdit(db.session.get(Person, person.id), expected_version) from None
+    except IntegrityError:
+        # The unique ID number: someone registered it between our check and this write.
+        db.session.rollback()
+        if data.get("id_number") and db.session.scalar(select(Person.id).where(
+                Person.id_number == data["id_number"])) is not None:
+            raise DuplicateIdNumber() from None
+        raise
     return person
+
+
+DUPLICATE_ID_MESSAGE = ("Số định danh này vừa được đăng ký cho một hồ sơ khác; không thể lưu "
+                        "trùng. Vui lòng kiểm tra lại.")
+
+
+class DuplicateIdNumber(Exception):
+    """Two saves of one ID number at once: the unique constraint refused the second."""
 
 
 class StaleEdit(Exception):
@@ -388,7 +404,7 @@ def request_transfer(person: Person, other: Unit, user: User, note: str | None,
 def decide_transfer(request: TransferRequest, accept: bool, user: User,
                     reason: str | None = None) -> None:
     if request.status != "pending":
-        raise RegistryError("Đề nghị này đã được xử lý.")
+        raise RegistryError(ALREADY_DECIDED)
     if user.role != Role.COMMUNE or user.unit_id != request.deciding_unit_id:
         raise RegistryError("Chỉ xã nhận đề nghị mới được tiếp nhận hoặc từ chối.")
     reason = clean_text(reason)
@@ -396,6 +412,15 @@ def decide_transfer(request: TransferRequest, accept: bool, user: User,
         raise RegistryError("Vui lòng nhập lý do từ chối.", "reason")
     if accept and request.person.state == State.CLOSED:
         raise RegistryError("Hồ sơ đã đưa ra khỏi danh sách quản lý; không thể tiếp nhận.")
+    try:
+        _write_decision(request, accept, user, reason)
+    except StaleDataError:  # also from an autoflush on the way
+        db.session.rollback()
+        raise RegistryError(ALREADY_DECIDED) from None
+
+
+def _write_decision(request: TransferRequest, accept: bool, user: User,
+                    reason: str | None) -> None:
     request.status = "accepted" if accept else "refused"
     request.decided_by_id, request.decided_at, request.reason = user.id, now_utc(), reason
     if accept:
@@ -410,13 +435,27 @@ def decide_transfer(request: TransferRequest, accept: bool, user: User,
     db.session.flush()
 
 
+ALREADY_DECIDED = "Đề nghị này đã được xử lý."
+
+
+def _flush_decision() -> None:
+    """Write a decision; another decision written meanwhile (the request's or the file's
+    version moved) wins, and this one, with its transfer event, is rolled back."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise RegistryError(ALREADY_DECIDED) from None
+
+
 def cancel_transfer(request: TransferRequest, user: User) -> None:
     if request.status != "pending":
-        raise RegistryError("Đề nghị này đã được xử lý.")
+        raise RegistryError(ALREADY_DECIDED)
     if user.unit_id != request.requested_by_unit_id:
         raise RegistryError("Chỉ xã đã gửi đề nghị mới được hủy.")
     request.status = "cancelled"
     request.decided_by_id, request.decided_at = user.id, now_utc()
+    _flush_decision()
 
 
 # --- What to do next --------------------------------------------------------------------------

@@ -163,6 +163,9 @@ def act(period: str, unit_code: str, action: str):
     form = request.form.to_dict()
     expected = request.form.get("version", type=int)
     url = url_for("reports.submission", period=period, unit_code=unit.code)
+    if problems := services.input_problems(form):
+        return render("reports/submission.html", status=422,
+                      **_context(unit, year, month, problems, form))
     try:
         if action in ("save", "submit"):
             errors = services.validate_narrative(form, month)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from .. import settings
 from ..auth.models import Role, User
 from ..extensions import db
+from ..forms import input_problem, scrub
 from ..registry.services import clean_text
 from ..scoping import can_review
 from ..timeutil import now_utc, to_local, today_local
@@ -23,7 +24,7 @@ from ..units.models import Level, Unit
 from .figures import Row, as_values, compute, compute_with_members, month_bounds
 from .models import MonthlySubmission, SubmissionTransition
 
-PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+PERIOD = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 NARRATIVE = ("work_done", "difficulties", "proposals")
 DECEMBER_NUMBERS = ("staff_count", "funding_local", "funding_contribution", "funding_other")
 
@@ -321,6 +322,26 @@ def _transition(sub: MonthlySubmission, action: str, to_status: str, user: User,
     sub.status = to_status
 
 
+# What the columns hold (staff: INTEGER; funding in đồng: BIGINT), with room to spare.
+DECEMBER_MAX = {"staff_count": 1_000_000, "funding_local": 10**15,
+                "funding_contribution": 10**15, "funding_other": 10**15}
+
+
+TEXTS = NARRATIVE + ("warning_comment", "comment")
+
+
+def input_problems(data: dict) -> dict[str, str]:
+    """The report's texts holding a refused character (forms.input_problem), by field; the
+    refused values are emptied in `data`, so the page shown again does not carry them."""
+    errors = {}
+    for name in TEXTS:
+        problem = input_problem(data.get(name), multiline=True)
+        if problem:
+            errors[name] = problem
+            data[name] = scrub(data[name], multiline=True)
+    return errors
+
+
 def validate_narrative(data: dict, month: int) -> dict[str, str]:
     errors = {}
     for name in NARRATIVE:
@@ -335,8 +356,10 @@ def validate_narrative(data: dict, month: int) -> dict[str, str]:
         text = str(raw).replace(".", "").replace(" ", "").replace("đ", "")
         if month != 12:
             data[name] = None  # staff and funding are reported in December only
-        elif not text.isdigit():
+        elif not (text.isascii() and text.isdigit()):  # "²".isdigit() is True too
             errors[name] = "Vui lòng nhập số nguyên không âm (ví dụ 65.900.000)."
+        elif int(text) > DECEMBER_MAX[name]:
+            errors[name] = f"Số quá lớn (tối đa {DECEMBER_MAX[name]:,}).".replace(",", ".")
         else:
             data[name] = int(text)
     return errors

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,7 +22,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..extensions import db
-from ..forms import DateParseError, parse_vn_date
+from ..forms import DateParseError, input_problem, parse_vn_date
 from ..vntext import nfc
 from . import DEFAULTS, LABELS, forget, get
 from .models import Setting
@@ -58,9 +57,11 @@ REHAB_MAX = {"months": 60, "days": 365}
 UNIT_LABELS = {"months": "tháng", "days": "ngày"}
 AGE_MAX = 120
 
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?\d*[.,]\d+$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FULL_WIDTH = {0xFF10 + i: str(i) for i in range(10)} | {0xFF0B: "+", 0xFF0D: "-",
+                                                        0xFF0C: ",", 0xFF0E: "."}
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")  # ASCII digits: not "٣"
+_DECIMAL = re.compile(r"^[+-]?[0-9]*[.,][0-9]+$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,9 @@ def parse_int(raw, low: int, high: int) -> int:
     if isinstance(raw, int):
         number = raw
     else:
-        text = "".join(unicodedata.normalize("NFKC", str(raw or "")).split())
+        # Full-width digits (a Vietnamese IME) are digits; superscripts ("²") and other
+        # scripts' digits ("٣") are not: NFKC would silently make "²" a 2.
+        text = "".join(str(raw or "").translate(_FULL_WIDTH).split())
         if not text:
             raise _Invalid("Vui lòng nhập thông tin này.")
         if _DECIMAL.match(text):
@@ -113,6 +116,9 @@ def parse_int(raw, low: int, high: int) -> int:
 
 
 def _parse_text(raw) -> str:
+    problem = input_problem(str(raw or ""))
+    if problem:
+        raise _Invalid(problem)
     text = nfc(str(raw or ""))  # NFC, trimmed, runs of white space collapsed
     if not text:
         raise _Invalid("Vui lòng nhập tên cơ quan.")
@@ -216,6 +222,10 @@ def _parse_age_bands(raw, errors: dict[str, str]) -> list | None:
     last = len(rows) - 1
     for n, (i, (label, start, end)) in enumerate(rows):
         key = f"age_bands.{i}"
+        if problem := input_problem(str(label or "")):
+            errors[key] = f"Tên nhóm tuổi: {problem}"
+            ok = False
+            continue
         label = nfc(str(label or ""))
         if not label:
             errors[key] = "Vui lòng nhập tên nhóm tuổi."

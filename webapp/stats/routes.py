@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..access import roles
 from ..auth.models import Role
 from ..extensions import db
+from ..forms import query_problems
 from ..rendering import render
 from ..scoping import scoped_units
 from ..units.models import Level, Unit
@@ -19,7 +20,9 @@ def _query():
     code = (request.args.get("unit") or "").strip()
     errors: dict[str, str] = {}
     unit = current_user.unit
-    if code:
+    if "unit" in query_problems():
+        errors["unit"] = query_problems()["unit"]
+    elif code:
         found = db.session.scalar(scoped_units(current_user).where(Unit.code == code))
         if found is None:
             errors["unit"] = f"Không có đơn vị mã “{code[:10]}” trong phạm vi của bạn."

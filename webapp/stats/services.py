@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import settings
+from ..forms import input_problem, query_problems
 from ..formatting import vn_date, vn_number
 from ..reports.figures import as_values, compute, month_bounds, quota_label
 from ..timeutil import today_local
@@ -71,9 +72,14 @@ def parse_years(args, today=None) -> tuple[int, int, dict[str, str]]:
 
     def year(name: str, default: int) -> int:
         raw = (args.get(name) or "").strip()
+        problem = query_problems().get(name) or input_problem(raw)
+        if problem:
+            errors[name] = problem
+            return default
         if not raw:
             return default
-        if not raw.isdigit() or not 2000 <= int(raw) <= today.year:
+        # ASCII digits only: "²".isdigit() is True but int("²") fails.
+        if not (raw.isascii() and raw.isdigit()) or not 2000 <= int(raw) <= today.year:
             errors[name] = f"Năm “{raw[:10]}” không hợp lệ (từ 2000 đến {today.year})."
             return default
         return int(raw)
