@@ -151,7 +151,7 @@ def validate(entry, data: dict, today: date | None = None) -> dict[str, str]:
         kind = EventKind(entry.kind)
         if kind == EventKind.TRANSFER:
             data = {"note": data.get("note")}
-            services._too_long(errors, data, ("note",))
+            services.too_long(errors, data, ("note",))
             return errors
         data.setdefault("term_end", None)
         return services.validate_event(person, kind, data, today, exclude=entry)
@@ -159,21 +159,21 @@ def validate(entry, data: dict, today: date | None = None) -> dict[str, str]:
         errors = treatment.validate_episode(person, data, today, exclude=entry)
         if entry.end_date is not None:
             end = data.get("end_date")
-            treatment._check_day(errors, "end_date", end, person, today, "Ngày kết thúc")
+            treatment.check_day(errors, "end_date", end, person, today, "Ngày kết thúc")
             if "end_date" not in errors and data.get("start_date") and end < data["start_date"]:
                 errors["end_date"] = "Ngày kết thúc không được trước ngày bắt đầu."
             if data.get("outcome") not in OUTCOMES:
                 errors["outcome"] = "Vui lòng chọn kết quả."
         return errors
     if isinstance(entry, MethadonePeriod):
-        treatment._texts(data, errors, ("facility", "note"))
+        treatment.clean_texts(data, errors, ("facility", "note"))
         if not data.get("facility"):
             errors["facility"] = "Vui lòng nhập cơ sở điều trị Methadone."
-        treatment._check_day(errors, "start_date", data.get("start_date"), person, today,
+        treatment.check_day(errors, "start_date", data.get("start_date"), person, today,
                              "Ngày bắt đầu")
         if entry.end_date is not None:
             end = data.get("end_date")
-            treatment._check_day(errors, "end_date", end, person, today, "Ngày dừng")
+            treatment.check_day(errors, "end_date", end, person, today, "Ngày dừng")
             if "end_date" not in errors and "start_date" not in errors \
                     and end < data["start_date"]:
                 errors["end_date"] = "Ngày dừng không được trước ngày bắt đầu."
@@ -181,15 +181,15 @@ def validate(entry, data: dict, today: date | None = None) -> dict[str, str]:
                 errors["stop_reason"] = "Vui lòng chọn lý do dừng điều trị."
         return errors
     if isinstance(entry, PostRehabTerm):
-        treatment._texts(data, errors, ("decision_number", "signer", "certificate_number"))
+        treatment.clean_texts(data, errors, ("decision_number", "signer", "certificate_number"))
         if not data.get("decision_number"):
             errors["decision_number"] = "Vui lòng nhập số quyết định (Mẫu 51)."
         if not data.get("signer"):
             errors["signer"] = "Vui lòng nhập người ký quyết định."
-        treatment._check_day(errors, "decision_date", data.get("decision_date"), person, today,
+        treatment.check_day(errors, "decision_date", data.get("decision_date"), person, today,
                              "Ngày quyết định")
         if entry.ended_on is not None:
-            treatment._check_day(errors, "ended_on", data.get("ended_on"), person, today,
+            treatment.check_day(errors, "ended_on", data.get("ended_on"), person, today,
                                  "Ngày kết thúc")
             if "ended_on" not in errors and "decision_date" not in errors \
                     and data["ended_on"] < data["decision_date"]:
@@ -197,10 +197,10 @@ def validate(entry, data: dict, today: date | None = None) -> dict[str, str]:
             if entry.end_reason == "completed" and not data.get("certificate_number"):
                 errors["certificate_number"] = "Vui lòng nhập số giấy chứng nhận (Mẫu 54)."
         return errors
-    treatment._texts(data, errors, ("note",))
+    treatment.clean_texts(data, errors, ("note",))
     if data.get("kind") not in ACTIVITY_KINDS:
         errors["kind"] = "Vui lòng chọn loại hoạt động."
-    treatment._check_day(errors, "on", data.get("on"), person, today)
+    treatment.check_day(errors, "on", data.get("on"), person, today)
     return errors
 
 

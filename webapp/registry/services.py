@@ -63,7 +63,7 @@ def normalize_id_number(value: str | None) -> str | None:
     return "".join(unicodedata.normalize("NFKC", str(value)).split()) or None
 
 
-def _too_long(errors: dict, data: dict, fields) -> None:
+def too_long(errors: dict, data: dict, fields) -> None:
     for name in fields:
         value = data.get(name)
         limit = MAX_LENGTHS.get(name)
@@ -83,7 +83,7 @@ def validate_person(data: dict, user: User, today: date | None = None) -> dict[s
         data["full_name"] = nfc(data["full_name"])
     if not data.get("full_name"):
         errors["full_name"] = "Vui lòng nhập họ và tên."
-    _too_long(errors, data, TEXT_FIELDS)
+    too_long(errors, data, TEXT_FIELDS)
     if data.get("sex") not in SEXES:
         errors["sex"] = "Vui lòng chọn giới tính."
     born, year = data.get("birth_date"), data.get("birth_year")
@@ -300,7 +300,7 @@ def validate_event(person: Person, kind: EventKind, data: dict,
     errors: dict[str, str] = {}
     for name in ("doc_number", "signer", "facility", "note"):
         data[name] = clean_text(data.get(name))
-    _too_long(errors, data, ("doc_number", "signer", "facility", "note"))
+    too_long(errors, data, ("doc_number", "signer", "facility", "note"))
     on = data.get("event_date")
     if on is None:
         errors["event_date"] = "Vui lòng nhập ngày."

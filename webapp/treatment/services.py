@@ -69,7 +69,7 @@ def _closing_date(person: Person) -> date | None:
     return derived.since if derived.state == State.CLOSED else None
 
 
-def _check_day(errors: dict, field: str, day: date | None, person: Person, today: date,
+def check_day(errors: dict, field: str, day: date | None, person: Person, today: date,
                label: str = "Ngày") -> None:
     if day is None:
         errors[field] = f"Vui lòng nhập {label.lower()}."
@@ -91,13 +91,13 @@ def _check_end(errors: dict, record, data: dict, today: date, already: str, labe
         errors["end_date"] = already
         return False
     end = data.get("end_date")
-    _check_day(errors, "end_date", end, record.person, today, label)
+    check_day(errors, "end_date", end, record.person, today, label)
     if "end_date" not in errors and end < record.start_date:
         errors["end_date"] = f"{label} không được trước ngày bắt đầu."
     return True
 
 
-def _texts(data: dict, errors: dict, names) -> None:
+def clean_texts(data: dict, errors: dict, names) -> None:
     for name in names:
         data[name] = clean_text(data.get(name))
         limit = MAX_LENGTHS.get(name, 200)
@@ -112,13 +112,13 @@ def validate_episode(person: Person, data: dict, today: date | None = None,
     """Check a new episode, or a correction of `exclude` into `data`."""
     today = today or today_local()
     errors: dict[str, str] = {}
-    _texts(data, errors, ("facility", "decision_number", "decided_by", "note"))
+    clean_texts(data, errors, ("facility", "decision_number", "decided_by", "note"))
     form = data.get("form")
     if form not in REHAB_FORMS:
         errors["form"] = "Vui lòng chọn hình thức cai nghiện."
         return errors
     start = data.get("start_date")
-    _check_day(errors, "start_date", start, person, today, "Ngày bắt đầu")
+    check_day(errors, "start_date", start, person, today, "Ngày bắt đầu")
     if "start_date" in errors:
         return errors
     if derive(person.events, start).state != State.ADDICT:
@@ -167,7 +167,7 @@ def validate_episode_end(episode: RehabEpisode, data: dict,
                          today: date | None = None) -> dict[str, str]:
     today = today or today_local()
     errors: dict[str, str] = {}
-    _texts(data, errors, ("note",))
+    clean_texts(data, errors, ("note",))
     if not _check_end(errors, episode, data, today, "Đợt cai nghiện này đã kết thúc.",
                       "Ngày kết thúc"):
         return errors
@@ -198,10 +198,10 @@ def end_episode(episode: RehabEpisode, data: dict, user: User) -> PostRehabTerm 
 def validate_methadone(person: Person, data: dict, today: date | None = None) -> dict[str, str]:
     today = today or today_local()
     errors: dict[str, str] = {}
-    _texts(data, errors, ("facility", "note"))
+    clean_texts(data, errors, ("facility", "note"))
     if not data.get("facility"):
         errors["facility"] = "Vui lòng nhập cơ sở điều trị Methadone."
-    _check_day(errors, "start_date", data.get("start_date"), person, today, "Ngày bắt đầu")
+    check_day(errors, "start_date", data.get("start_date"), person, today, "Ngày bắt đầu")
     if any(p.ongoing for p in person.methadone_periods):
         errors["start_date"] = "Người này đang điều trị Methadone."
     elif "start_date" not in errors and any(p.end_date >= data["start_date"]
@@ -260,7 +260,7 @@ def _suggest(person: Person, start: date, months: int, user: User, **source) -> 
 def validate_confirm(term: PostRehabTerm, data: dict, today: date | None = None) -> dict[str, str]:
     today = today or today_local()
     errors: dict[str, str] = {}
-    _texts(data, errors, ("decision_number", "signer"))
+    clean_texts(data, errors, ("decision_number", "signer"))
     if term.status != "suggested":
         errors["decision_number"] = "Đề xuất này đã được xử lý."
         return errors
@@ -271,7 +271,7 @@ def validate_confirm(term: PostRehabTerm, data: dict, today: date | None = None)
         errors["decision_number"] = "Vui lòng nhập số quyết định (Mẫu 51)."
     if not data.get("signer"):
         errors["signer"] = "Vui lòng nhập người ký quyết định."
-    _check_day(errors, "decision_date", data.get("decision_date"), term.person, today,
+    check_day(errors, "decision_date", data.get("decision_date"), term.person, today,
                "Ngày quyết định")
     if "decision_date" not in errors and data["decision_date"] < term.start_date:
         errors["decision_date"] = "Ngày quyết định không được trước ngày kết thúc cai nghiện."
@@ -296,13 +296,13 @@ def dismiss_post_rehab(term: PostRehabTerm) -> None:
 def validate_activity(term: PostRehabTerm, data: dict, today: date | None = None) -> dict[str, str]:
     today = today or today_local()
     errors: dict[str, str] = {}
-    _texts(data, errors, ("note",))
+    clean_texts(data, errors, ("note",))
     if term.status != "active":
         errors["kind"] = "Chỉ ghi hoạt động khi đang quản lý sau cai."
         return errors
     if data.get("kind") not in ACTIVITY_KINDS:
         errors["kind"] = "Vui lòng chọn loại hoạt động."
-    _check_day(errors, "on", data.get("on"), term.person, today)
+    check_day(errors, "on", data.get("on"), term.person, today)
     if "on" not in errors and data["on"] < term.start_date:
         errors["on"] = "Ngày không được trước ngày bắt đầu quản lý sau cai."
     return errors
@@ -320,11 +320,11 @@ def validate_post_rehab_end(term: PostRehabTerm, data: dict,
                             today: date | None = None) -> dict[str, str]:
     today = today or today_local()
     errors: dict[str, str] = {}
-    _texts(data, errors, ("certificate_number",))
+    clean_texts(data, errors, ("certificate_number",))
     if term.status != "active":
         errors["ended_on"] = "Chỉ kết thúc được khi đang quản lý sau cai."
         return errors
-    _check_day(errors, "ended_on", data.get("ended_on"), term.person, today, "Ngày kết thúc")
+    check_day(errors, "ended_on", data.get("ended_on"), term.person, today, "Ngày kết thúc")
     if "ended_on" in errors:
         return errors
     reason = data.get("end_reason")
