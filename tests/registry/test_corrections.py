@@ -463,6 +463,22 @@ def test_voiding_without_javascript_asks_first_and_only_the_confirmation_applies
         assert db.session.get(Person, pid).state == "suspected"
 
 
+def test_a_reason_the_form_refuses_is_never_confirmed_into_a_void(app, login_as):
+    with app.app_context():
+        person = register()
+        test = record(person, EventKind.POSITIVE_TEST, date(2025, 3, 1))
+        db.session.commit()
+        pid, eid = person.id, test.id
+    client = login_as("xa")
+    _, form = opened(client, pid, "event", eid)
+    for confirmed in ("", "1"):
+        response = client.post(entry_url(pid, "event", eid) + "/void", data={
+            **form, "void-why": "Nhập\u202enhầm", "confirmed": confirmed})
+        assert response.status_code == 422
+        with app.app_context():
+            assert db.session.get(PersonEvent, eid).voided_at is None
+
+
 def test_the_voided_entry_stays_on_the_file_struck_through_with_who_and_why(app, login_as):
     with app.app_context():
         person = addict()

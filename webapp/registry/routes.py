@@ -390,7 +390,9 @@ def void_entry(person_id: int, kind: str, entry_id: int):
     if request.form.get("fingerprint") != _fingerprint(found):
         return _entry_page(person, found, status=409, stale=(
             "Mục này vừa được sửa hoặc hủy bởi thao tác khác; vui lòng xem lại."))
-    errors = corrections.void(found, form.why.data, current_user) if form.validate() else {}
+    if not form.validate():  # e.g. a refused character in the reason
+        return _entry_page(person, found, void_form=form, status=422)
+    errors = corrections.void(found, form.why.data, current_user)
     if not errors and not confirmed():
         db.session.rollback()
         return ask(f"Hủy {corrections.label_of(found)} (ghi nhầm)? Mục này vẫn được giữ trong hồ "
