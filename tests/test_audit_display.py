@@ -52,3 +52,11 @@ def test_an_unknown_code_is_shown_as_stored_rather_than_hidden():
     (row,) = describe([AuditEvent(action="update", object_type="Person",
                                   changes={"main_drug": ["heroin", "ketamine"]})])
     assert shown(row) == [("Loại ma túy sử dụng", "Heroin", "ketamine")]
+
+
+def test_a_void_reads_as_a_void_with_its_reason_and_local_time():
+    row, = describe([AuditEvent(action="update", object_type="RehabEpisode", changes={
+        "voided_at": [None, "2026-12-02T06:30:00"], "void_reason": [None, "Ghi nhầm người"]})])
+    assert row.what == "Hủy (ghi nhầm) đợt cai nghiện"
+    assert shown(row) == [("Hủy (ghi nhầm) lúc", None, "13:30 02/12/2026"),
+                          ("Lý do hủy", None, "Ghi nhầm người")]

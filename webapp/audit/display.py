@@ -82,6 +82,14 @@ class HistoryRow:
         return self.action == "update"
 
 
+def _verb(event: AuditEvent) -> str:
+    """An update that voids or corrects an entry says so ("Hủy (ghi nhầm)", "Sửa có lý do")."""
+    changes = event.changes or {}
+    if event.action == "update" and (changes.get("voided_at") or [None, None])[1]:
+        return "Hủy (ghi nhầm)"
+    return ACTIONS.get(event.action, event.action)
+
+
 def describe(events: list[AuditEvent]) -> list[HistoryRow]:
     """Audit entries (create/update/delete) as rows of Vietnamese text, in the order given."""
     units = _unit_names(events)
@@ -93,8 +101,7 @@ def describe(events: list[AuditEvent]) -> list[HistoryRow]:
                    for name, (old, new) in (event.changes or {}).items() if name not in HIDDEN]
         obj = OBJECTS.get(kind, kind)
         rows.append(HistoryRow(event.at, event.user, event.action,
-                               f"{ACTIONS.get(event.action, event.action)} {obj[:1].lower()}{obj[1:]}",
-                               changes))
+                               f"{_verb(event)} {obj[:1].lower()}{obj[1:]}", changes))
     return rows
 
 
