@@ -62,6 +62,8 @@ def login():
             sessions.start(result.user)  # a new session: nothing carried over, new CSRF token
             db.session.commit()
             login_user(result.user)
+            if result.user.must_change_password:  # a one-time or reset password
+                return redirect(url_for("auth.change_password"), 303)
             return redirect(_local_path(request.args.get("next")) or url_for("main.home"), 303)
         error, status = result.message, 401
     elif form.is_submitted():
