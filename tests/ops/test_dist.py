@@ -29,6 +29,7 @@ def test_the_server_installs_no_test_packages_and_the_tests_get_everything():
     assert {"pytest", "playwright", "pluggy", "iniconfig"} <= set(dev)
     assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text().splitlines()
     assert not set(runtime) & set(dev)  # each pin in one place
+    assert runtime["pyotp"]  # two-factor sign-in runs on the server
     makefile = (ROOT / "Makefile").read_text()
     # `make test` on a fresh clone installs both files; `make run` only the runtime.
     assert re.search(r"^test: setup-dev$", makefile, re.M)
