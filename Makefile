@@ -5,21 +5,33 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test setup assets db demo bench clean
+.PHONY: run test setup setup-dev install assets db demo bench dist clean
 
 run: setup db
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: setup
+test: setup-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: $(VENV)/.installed assets
+setup: install assets
+setup-dev: $(VENV)/.installed-dev assets
+
+# What the server runs (requirements.txt); `make install` is all a server built from
+# `make dist` needs: the archive already holds static/vendor/.
+install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# The tests' packages too; re-installed whenever either file changes.
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
 # Third-party front-end files come from package-lock.json, never from the repository.
@@ -31,6 +43,10 @@ static/vendor/.installed: package-lock.json
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 	touch $@
 
+# A release archive for a server without Node: the committed tree plus static/vendor/.
+dist: assets
+	$(PYTHON) deploy/make_dist.py
+
 db: setup
 	mkdir -p instance
 	$(FLASK) db upgrade
@@ -39,4 +55,4 @@ demo: db
 	$(FLASK) demo
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite3
+	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite3 dist

@@ -74,6 +74,8 @@ class _Inputs(HTMLParser):
         if tag == "form":
             self.inside = attrs.get("id") == "settings-form"
         elif tag == "input" and self.inside and attrs.get("name"):
+            if attrs.get("type") == "checkbox" and "checked" not in attrs:
+                return  # a browser sends only ticked boxes
             self.values[attrs["name"]] = attrs.get("value") or ""
 
     def handle_endtag(self, tag):

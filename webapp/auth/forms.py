@@ -31,3 +31,10 @@ class ChangePasswordForm(FlaskForm):
         "Mật khẩu hiện tại", validators=[DataRequired("Vui lòng nhập mật khẩu hiện tại.")])
     new_password = new_password_field()
     confirm = confirm_field()
+
+
+class CodeForm(FlaskForm):
+    code = StringField("Mã xác thực (6 chữ số)", validators=[
+        DataRequired("Vui lòng nhập mã 6 chữ số trên ứng dụng xác thực."),
+        Length(max=20, message="Mã xác thực gồm 6 chữ số."),
+    ])

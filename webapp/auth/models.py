@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -50,6 +50,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     is_demo: Mapped[bool] = mapped_column(default=False)
     must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Two-factor sign-in (auth/totp.py): the base32 TOTP secret once enrolled, and the last
+    # time step accepted, so a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     last_login_at: Mapped[datetime | None]
 
@@ -91,6 +95,9 @@ class UserSession(db.Model):
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(20))
     ip: Mapped[str | None] = mapped_column(String(45))
+    # Half signed in: the password was right, the second step ("code" or "enrol") is not done.
+    # Such a row never signs anyone in and lapses after `totp.PENDING_SECONDS`.
+    pending: Mapped[str | None] = mapped_column(String(10))
 
 
 class LoginEvent(db.Model):
@@ -115,6 +122,11 @@ class LoginEvent(db.Model):
         "ip_throttled": "Tạm chặn địa chỉ IP do sai nhiều lần",
         "demo_refused": "Tài khoản demo bị từ chối",
         "csrf": "Phiên đăng nhập hết hạn",
+        "password_ok": "Đúng mật khẩu, chờ mã xác thực",
+        "bad_code": "Sai mã xác thực hai lớp",
+        "code_expired": "Quá thời gian nhập mã xác thực",
+        "totp_enrolled": "Bật xác thực hai lớp",
+        "totp_disabled": "Tắt xác thực hai lớp",
         "logout": "Đăng xuất",
         "idle": "Hết phiên do không hoạt động",
         "expired": "Hết phiên do quá thời hạn",

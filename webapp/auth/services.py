@@ -21,7 +21,7 @@ from ..extensions import db
 from ..timeutil import now_utc
 from .models import LoginEvent, User
 
-FAILURES = ("bad_password", "unknown_user")
+FAILURES = ("bad_password", "unknown_user", "bad_code")  # wrong second-factor codes count too
 
 MESSAGES = {
     "bad_password": "Tên đăng nhập hoặc mật khẩu không đúng.",
@@ -32,6 +32,9 @@ MESSAGES = {
                      "Vui lòng thử lại sau {minutes} phút."),
     "demo_refused": "Tài khoản dùng thử không được phép đăng nhập trên hệ thống này.",
     "csrf": "Phiên đăng nhập đã hết hạn. Vui lòng đăng nhập lại.",
+    "bad_code": "Mã xác thực không đúng hoặc đã được dùng. Vui lòng nhập mã mới trên ứng dụng.",
+    "code_expired": ("Bước nhập mã xác thực đã hết hạn (sau 5 phút) hoặc chưa bắt đầu. "
+                     "Vui lòng đăng nhập lại."),
 }
 
 
@@ -80,6 +83,28 @@ def failures_from_ip(ip: str | None) -> int:
             LoginEvent.at >= _window_start()))
 
 
+def second_step(user: User) -> str | None:
+    """What remains after a right password: "code" (enrolled), "enrol" (required), or None."""
+    from . import totp
+
+    if user.totp_secret and totp.eligible(user):
+        return "code"
+    if totp.required(user):
+        return "enrol"
+    return None
+
+
+def throttled(username: str) -> str | None:
+    """The throttle's outcome for `username` from this IP, or None (the code step uses it)."""
+    config = current_app.config
+    ip = request.remote_addr
+    if failures_from_ip(ip) >= config["LOGIN_IP_MAX_FAILURES"]:
+        return "ip_throttled"
+    if failures_for_account_from_ip(username, ip) >= config["LOGIN_MAX_FAILURES"]:
+        return "throttled"
+    return None
+
+
 @lru_cache(maxsize=4)
 def _dummy_hash(method: str) -> str:
     """A hash to check unknown usernames against, so they take as long as known ones."""
@@ -104,6 +129,10 @@ def authenticate(username: str, password: str) -> SignIn:
         result = SignIn(user, "disabled")
     elif user.is_demo and not config["DEMO"]:
         result = SignIn(user, "demo_refused")
+    elif second_step(user):
+        # Not signed in yet: "success" (which also clears the failure count) only comes with
+        # the code, so guessing codes cannot be spread over fresh password entries.
+        result = SignIn(user, "password_ok")
     else:
         user.last_login_at = now_utc()
         result = SignIn(user, "success")

@@ -34,12 +34,16 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start(user: User) -> None:
-    """A fresh session for `user`: whatever the cookie held before (CSRF token too) is dropped."""
+def start(user: User, pending: str | None = None) -> None:
+    """A fresh session for `user`: whatever the cookie held before (CSRF token too) is dropped.
+
+    With `pending` ("code" or "enrol") the password was right but the second step is still to
+    do: the row signs nobody in (`resume` refuses it) and lapses after PENDING_SECONDS.
+    """
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(token_hash=_hash(token), user_id=user.id, created_at=now_utc(),
-                               ip=request.remote_addr))
+                               ip=request.remote_addr, pending=pending))
     session[TOKEN_KEY] = token
     session[SEEN_KEY] = int(time.time())
 
@@ -79,7 +83,8 @@ def resume(user_id: str) -> User | None:
     Called by Flask-Login's user loader, once per request.
     """
     row = _current_row()
-    if row is None or row.ended_at is not None or str(row.user_id) != str(user_id):
+    if (row is None or row.ended_at is not None or row.pending is not None
+            or str(row.user_id) != str(user_id)):
         return None
     user = db.session.get(User, row.user_id)
     if user is None or not user.active:
@@ -106,3 +111,25 @@ def resume(user_id: str) -> User | None:
 def expired_message() -> str | None:
     """Why this request's session was just ended, for the sign-in page."""
     return EXPIRED_MESSAGES.get(g.get("session_expired"))
+
+
+def pending() -> tuple[UserSession, User] | None:
+    """This browser's half-signed-in session and its user, while it is fresh.
+
+    Older than PENDING_SECONDS, it is ended on the server ("code_expired") and None returned.
+    """
+    from .totp import PENDING_SECONDS
+
+    row = _current_row()
+    if row is None or row.ended_at is not None or row.pending is None:
+        return None
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    if (now_utc() - row.created_at).total_seconds() >= PENDING_SECONDS:
+        row.ended_at, row.end_reason = now_utc(), "code_expired"
+        log_event(user.username, "code_expired", user)
+        db.session.commit()
+        session.clear()
+        return None
+    return row, user

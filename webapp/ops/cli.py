@@ -8,6 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..auth import passwords
 from ..extensions import db
@@ -57,6 +58,78 @@ def create_admin(username: str, full_name: str, unit_code: str, password: str) -
     db.session.add(user)
     db.session.commit()
     click.echo(f"Đã tạo tài khoản quản trị {username} ({unit.name}).")
+
+
+@users.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Ghi thêm tên đăng nhập và mật khẩu dùng một lần vào tệp .xlsx này "
+                   "(chỉ chủ sở hữu đọc được).")
+def import_users(file: Path, out: Path | None) -> None:
+    """Tạo hàng loạt tài khoản cán bộ từ tệp Excel (cột: Tên đăng nhập, Họ và tên, Mã đơn vị,
+    Vai trò). Không tạo tài khoản nào nếu tệp còn lỗi."""
+    from ..admin import bulk
+
+    if out is not None:
+        if out.suffix.lower() != ".xlsx":
+            raise click.ClickException("Tệp --out phải có đuôi .xlsx.")
+        if out.exists():
+            raise click.ClickException(f"Tệp {out} đã có; chọn tên tệp khác.")
+    try:
+        accounts = bulk.read_sheet(file.read_bytes())
+    except bulk.SheetRefused as exc:
+        for line in exc.problems:
+            click.echo(line, err=True)
+        raise click.ClickException(f"Không tạo tài khoản nào: {len(exc.problems)} lỗi "
+                                   "cần sửa trong tệp.") from None
+    try:
+        bulk.create(accounts)
+        if out is not None:
+            _write_passwords(out, accounts)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _remove(out)
+        raise click.ClickException("Một tên đăng nhập vừa được tạo ở nơi khác; không tạo tài "
+                                   "khoản nào. Vui lòng chạy lại lệnh.") from None
+    except BaseException:
+        db.session.rollback()
+        _remove(out)
+        raise
+    click.echo(f"Đã tạo {len(accounts)} tài khoản. Mật khẩu dùng một lần (chỉ hiện lần này; "
+               "người dùng phải đổi khi đăng nhập lần đầu):")
+    width = max(len(a.username) for a in accounts)
+    for account in accounts:
+        click.echo(f"  {account.username:<{width}}  {account.password}  "
+                   f"{account.full_name} ({account.unit.code})")
+    if out is not None:
+        click.echo(f"Đã ghi danh sách vào {out}. Trao cho từng người rồi xóa tệp này.")
+
+
+def _write_passwords(out: Path, accounts) -> None:
+    import os
+
+    import xlsxwriter
+
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        book = xlsxwriter.Workbook(handle, {"in_memory": True})
+        sheet = book.add_worksheet("Tài khoản")
+        bold = book.add_format({"bold": True})
+        for col, header in enumerate(("Tên đăng nhập", "Họ và tên", "Mã đơn vị", "Vai trò",
+                                      "Mật khẩu dùng một lần")):
+            sheet.write_string(0, col, header, bold)
+        for row, a in enumerate(accounts, start=1):
+            for col, value in enumerate((a.username, a.full_name, a.unit.code, a.role.label,
+                                         a.password)):
+                sheet.write_string(row, col, value)
+        sheet.set_column(0, 4, 24)
+        book.close()
+
+
+def _remove(out: Path | None) -> None:
+    if out is not None and out.exists():
+        out.unlink()
 
 
 @click.command("backup")

@@ -58,6 +58,9 @@ DEFAULTS: dict[str, object] = {
     "session_idle_minutes": 30,
     # New passwords (own change, an administrator's create or reset) are at least this long.
     "password_min_length": 12,
+    # Roles that must sign in with a second factor (TOTP); enrolment comes with their next
+    # sign-in. Only "admin" and "province" may be listed.
+    "totp_required_roles": [],
     # Duplicate checks (live and on save) one account may run in a window; beyond it, no answer.
     "probe_limit": 60,
     "probe_window_minutes": 10,
@@ -87,6 +90,7 @@ LABELS = {
         "(Luật Phòng, chống ma túy năm 2021)",
     "session_idle_minutes": "Tự đăng xuất khi không hoạt động (phút)",
     "password_min_length": "Độ dài tối thiểu của mật khẩu mới (ký tự)",
+    "totp_required_roles": "Bắt buộc xác thực hai lớp (mã trên điện thoại) với vai trò",
     "probe_limit": "Số lần kiểm tra trùng hồ sơ tối đa của một tài khoản trong khoảng thời gian dưới đây",
     "probe_window_minutes": "Khoảng thời gian tính giới hạn kiểm tra trùng (phút)",
     "audit_access_retention_months":

@@ -18,8 +18,9 @@ from ..formatting import vn_date
 from ..rendering import render
 from ..treatment.vocab import REHAB_FORMS
 from . import DEFAULTS, LABELS
-from .services import (DATE_KEYS, INTEGER_RANGES, REHAB_GROUPS, REHAB_PARTS, TEXT_KEYS,
-                       UNIT_LABELS, current_values, reset_setting, save_settings)
+from ..auth.models import ROLE_LABELS
+from .services import (DATE_KEYS, INTEGER_RANGES, REHAB_GROUPS, REHAB_PARTS, ROLE_LIST_KEYS,
+                       TEXT_KEYS, UNIT_LABELS, current_values, reset_setting, save_settings)
 
 bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 
@@ -30,7 +31,8 @@ GROUPS = [
     ("Cai nghiện", ["detox_inside_voluntary"]),
     ("Báo cáo", ["report_due_day", "report_jump_percent", "report_jump_min", *DATE_KEYS]),
     ("Tên cơ quan", list(TEXT_KEYS)),
-    ("Đăng nhập và mật khẩu", ["session_idle_minutes", "password_min_length"]),
+    ("Đăng nhập và mật khẩu", ["session_idle_minutes", "password_min_length",
+                               "totp_required_roles"]),
     ("Nhật ký truy cập và kiểm tra trùng hồ sơ",
      ["probe_limit", "probe_window_minutes", "audit_access_retention_months"]),
 ]
@@ -54,6 +56,9 @@ def _vn_day(iso: str) -> str:
 def _values_from(form) -> dict:
     """The submitted settings in the shape `save_settings` takes; absent fields are left out."""
     values = {key: form[key] for key in (*INTEGER_RANGES, *TEXT_KEYS, *DATE_KEYS) if key in form}
+    for key, allowed in ROLE_LIST_KEYS.items():
+        if f"{key}-shown" in form:  # unticked boxes are not sent: the marker says it was shown
+            values[key] = [role for role in allowed if form.get(f"{key}-{role}")]
     terms: dict = {}
     for rehab_form in DEFAULTS["rehab_terms"]:
         for group in REHAB_GROUPS:
@@ -81,6 +86,8 @@ def _display(values: dict, submitted: dict | None) -> dict:
              for key in (*INTEGER_RANGES, *TEXT_KEYS)}
     shown |= {key: _text(submitted[key]) if key in submitted else _vn_day(values[key].value)
               for key in DATE_KEYS}
+    for key in ROLE_LIST_KEYS:
+        shown[key] = submitted.get(key, values[key].value)
     terms = values["rehab_terms"].value
     given_terms = submitted.get("rehab_terms", {})
     shown["rehab_terms"] = {
@@ -104,6 +111,8 @@ def _page(errors: dict | None = None, submitted: dict | None = None, status: int
                   labels=LABELS, rehab_forms=REHAB_FORMS, group_labels=GROUP_LABELS,
                   part_labels=PART_LABELS, parts=REHAB_PARTS, rehab_groups=REHAB_GROUPS,
                   unit_labels=UNIT_LABELS, integer_ranges=INTEGER_RANGES,
+                  role_lists={key: [(role, ROLE_LABELS[role]) for role in allowed]
+                              for key, allowed in ROLE_LIST_KEYS.items()},
                   date_defaults={key: _vn_day(DEFAULTS[key]) for key in DATE_KEYS})
 
 

@@ -50,6 +50,9 @@ TEXT_MAX = 200
 DATE_KEYS = ("addicts_determined_only_from",)
 DATE_YEARS = (2000, 2100)
 
+# Lists of roles, chosen with check boxes (the roles two-factor sign-in may be required of).
+ROLE_LIST_KEYS = {"totp_required_roles": ("admin", "province")}
+
 REHAB_GROUPS = ("adult", "minor")
 REHAB_PARTS = ("min", "default", "max")
 # The longest term an administrator may set, by unit.
@@ -297,6 +300,12 @@ def parse_value(key: str, raw, errors: dict[str, str]):
         except _Invalid as exc:
             errors[key] = str(exc)
             return None
+    if key in ROLE_LIST_KEYS:
+        allowed = ROLE_LIST_KEYS[key]
+        if not isinstance(raw, (list, tuple)) or any(r not in allowed for r in raw):
+            errors[key] = "Vai trò không hợp lệ."
+            return None
+        return [r for r in allowed if r in raw]  # one order, so equal lists compare equal
     if key == "rehab_terms":
         return _parse_rehab_terms(raw, errors)
     if key == "age_bands":
