@@ -26,3 +26,14 @@ migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+
+
+def commit_keeping_loaded() -> None:
+    """Commit (say, the audit entry of a page just read) without expiring what the page has
+    loaded: otherwise the template would fetch each of its rows again, one query per row."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

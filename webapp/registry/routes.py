@@ -14,7 +14,7 @@ from ..access import roles
 from ..audit import services as audit
 from ..audit.display import describe
 from ..auth.models import Role
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..rendering import done, render
 from ..confirm import ask, confirmed
 from ..scoping import (get_person_or_404, get_transfer_or_404, may_edit_file, province_of,
@@ -48,7 +48,7 @@ def index():
                     current_app.config["PAGE_SIZE"])
     audit.record("view_list", "Person", None,
                  {"filters": filters.as_args(), "rows": len(page.items), "total": page.total})
-    db.session.commit()
+    commit_keeping_loaded()
     return render("registry/index.html", "registry/_results.html", page=page, f=filters,
                   states=STATE_FILTERS, dues=DUE_FILTERS, sexes=SEXES, drugs=DRUGS, sorts=SORTS,
                   age_bands=settings.get("age_bands"), units=_filter_units())
@@ -219,7 +219,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
 def detail(person_id: int):
     person = get_person_or_404(current_user, person_id)
     audit.record("view", "Person", person.id)
-    db.session.commit()
+    commit_keeping_loaded()
     return render("registry/detail.html", **detail_context(person))
 
 

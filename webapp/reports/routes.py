@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import roles
 from ..auth.models import Role
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..formatting import vn_number
 from ..rendering import done, render
 from ..audit import services as audit
@@ -140,7 +140,7 @@ def figure(period: str, unit_code: str, key: str):
     audit.record("view_list", "Person", None, {"figure": key, "period": period,
                                                 "unit": unit.code, "rows": len(shown.items),
                                                 "total": len(ids)})
-    db.session.commit()
+    commit_keeping_loaded()
     value = as_values(seen["rows"]).get(key, 0)
     return render("reports/figure.html", unit=unit, year=year, month=month, period=period,
                   key=key, label=labels[key], value=value, page=shown, frozen=frozen, sub=sub,
