@@ -13,7 +13,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..scoping import scoped_persons, scoped_units
 from ..timeutil import today_local
-from ..units.models import Unit
+from ..units.models import Unit, under
 from ..vntext import fold
 from .models import Person, PersonEvent
 from .vocab import DRUGS, SEXES, State
@@ -194,7 +194,7 @@ def person_query(user: User, f: PersonFilters, today: date | None = None) -> Sel
             f.errors["unit"] = f"Không có đơn vị mã \u201c{f.unit}\u201d trong phạm vi của bạn."
         else:
             query = query.where(Person.unit_id.in_(
-                select(Unit.id).where(Unit.path.startswith(unit.path))))
+                select(Unit.id).where(under(Unit.path, unit.path))))
     if f.due:
         query = query.where(due_condition(f.due, today))
     if f.sort == "date":

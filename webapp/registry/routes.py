@@ -20,7 +20,7 @@ from ..confirm import ask, confirmed
 from ..scoping import (get_person_or_404, get_transfer_or_404, may_edit_file, province_of,
                        scoped_transfers, scoped_units)
 from ..timeutil import today_local
-from ..units.models import Level, Unit
+from ..units.models import Level, Unit, under
 from . import corrections, services
 from .correction_forms import VoidForm, correction_form
 from .history import person_history
@@ -198,7 +198,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
     transfer_form.to_unit.choices = [SelectChoice("", "— Chọn xã —")] + [
         SelectChoice(u.code, f"{u.name} — {u.parent.name if u.parent else ''}")
         for u in db.session.scalars(select(Unit).where(
-            Unit.path.startswith(province.path), Unit.level == Level.COMMUNE,
+            under(Unit.path, province.path), Unit.level == Level.COMMUNE,
             Unit.valid_to.is_(None), Unit.id != person.unit_id).order_by(Unit.path))]
     derived = derive(person.events)
     return {

@@ -24,7 +24,7 @@ from ..registry.vocab import (CLOSING_REASONS, DRUGS, KINH, OCCUPATION_GROUPS, S
                               Status)
 from ..treatment.models import MethadonePeriod, PostRehabActivity, PostRehabTerm, RehabEpisode
 from ..treatment.vocab import REHAB_FORMS, SHORT_FORMS
-from ..units.models import Unit
+from ..units.models import Unit, under
 
 UNKNOWN = "Chưa rõ"
 SUPPORT_KINDS = {"vocational": "Hỗ trợ học nghề", "job": "Hỗ trợ việc làm",
@@ -47,7 +47,7 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
 
 
 def _subtree(unit: Unit):
-    return select(Unit.id).where(Unit.path.startswith(unit.path))
+    return select(Unit.id).where(under(Unit.path, unit.path))
 
 
 def _periods_on(day: date, unit: Unit):
