@@ -75,3 +75,19 @@ def test_htmx_keeps_no_copy_of_pages_in_the_browser(client):
     assert config["historyCacheSize"] == 0 and config["refreshOnHistoryMiss"] is True
     htmx = (ROOT / "static" / "vendor" / "htmx.min.js").read_text()
     assert "historyCacheSize:" in htmx and "refreshOnHistoryMiss:" in htmx  # the names htmx reads
+
+
+def test_pages_css_and_js_are_compressed_and_fingerprinted_static_is_kept_a_year(client):
+    """Without nginx in front (a trial), the app compresses what it sends itself."""
+    page = client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    assert page.headers["Cache-Control"] == "no-store"
+    import gzip
+    assert "<html" in gzip.decompress(page.data).decode()
+    html = client.get("/login").get_data(as_text=True)
+    import re
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]+)"', html).group(1)
+    sent = client.get(css, headers={"Accept-Encoding": "br, gzip"})
+    assert sent.status_code == 200 and sent.headers["Content-Encoding"] == "br"
+    assert sent.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert client.get("/login").headers.get("Content-Encoding") is None  # not asked for
