@@ -90,4 +90,7 @@ def test_pages_css_and_js_are_compressed_and_fingerprinted_static_is_kept_a_year
     sent = client.get(css, headers={"Accept-Encoding": "br, gzip"})
     assert sent.status_code == 200 and sent.headers["Content-Encoding"] == "br"
     assert sent.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    js = re.search(r'src="(/static/vendor/htmx\.min\.js\?v=[0-9a-f]+)"', html).group(1)
+    sent = client.get(js, headers={"Accept-Encoding": "gzip"})
+    assert sent.headers["Content-Encoding"] == "gzip" and b"htmx" in gzip.decompress(sent.data)
     assert client.get("/login").headers.get("Content-Encoding") is None  # not asked for

@@ -54,6 +54,7 @@ class Config:
     # Compression (Flask-Compress) when no nginx does it: brotli if the browser takes it, else
     # gzip; quick levels, the server has two cores. Excel files are zip already.
     COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]  # static files are sent as streams
     COMPRESS_BR_LEVEL = 4
     COMPRESS_LEVEL = 6
     COMPRESS_MIN_SIZE = 500
