@@ -40,13 +40,22 @@ DUE_FILTERS = {
 
 def _events(kind: str, *where):
     """Counted (not voided) events of one kind of the person in the outer query."""
+    # Correlated by name: nested in another subquery (a post-rehab term's), auto-correlation
+    # would not reach the persons of the outer query and would match anyone's events.
     return select(PersonEvent.id).where(PersonEvent.person_id == Person.id,
                                         PersonEvent.kind == kind,
-                                        PersonEvent.voided_at.is_(None), *where)
+                                        PersonEvent.voided_at.is_(None), *where).correlate_except(PersonEvent)
+
+
+_aliases: dict[str, object] = {}
 
 
 def _last_decision():
-    decision = aliased(PersonEvent)
+    # One alias, made on first use (mappers are configured by then): a fresh alias per call
+    # made every page counting due items rebuild its columns, some milliseconds each time.
+    decision = _aliases.get("decision")
+    if decision is None:
+        decision = _aliases["decision"] = aliased(PersonEvent, name="decision")
     return (select(func.max(decision.event_date))
             .where(decision.person_id == Person.id, decision.kind == "management",
                    decision.voided_at.is_(None)).correlate(Person).scalar_subquery())
@@ -80,7 +89,8 @@ def due_condition(name: str, today: date):
             & PostRehabTerm.voided_at.is_(None)
         determined_after = select(PersonEvent.id).where(
             PersonEvent.person_id == Person.id, PersonEvent.kind == "determination",
-            PersonEvent.voided_at.is_(None), PersonEvent.event_date >= PostRehabTerm.start_date)
+            PersonEvent.voided_at.is_(None), PersonEvent.event_date >= PostRehabTerm.start_date
+        ).correlate_except(PersonEvent)
         tested = or_(
             _events("positive_test", PersonEvent.event_date >= PostRehabTerm.start_date).exists(),
             select(PostRehabActivity.id).where(
