@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, undefer
 
 from .. import settings
 from ..auth.models import Role, User
@@ -154,7 +154,8 @@ def previous_values(unit: Unit, year: int, month: int) -> dict[str, int]:
 def _approved_children_members(unit: Unit, year: int, month: int, key: str) -> set[int]:
     children = reporting_children(unit, year, month)
     ids: set[int] = set()
-    for sub in db.session.scalars(select(MonthlySubmission).where(
+    for sub in db.session.scalars(select(MonthlySubmission).options(
+            undefer(MonthlySubmission.snapshot_persons)).where(
             MonthlySubmission.unit_id.in_([c.id for c in children]),
             MonthlySubmission.year == year, MonthlySubmission.month == month,
             MonthlySubmission.status == "approved")):
