@@ -184,6 +184,18 @@ def figure_members(unit: Unit, year: int, month: int, key: str) -> tuple[list[in
     return ids, frozen
 
 
+_aliases: list = []
+
+
+def _episode_aliases():
+    """Two aliases of the episodes, made once (each new alias rebuilds its columns)."""
+    from ..treatment.models import RehabEpisode
+
+    if not _aliases:
+        _aliases.extend((aliased(RehabEpisode, name="a"), aliased(RehabEpisode, name="b")))
+    return _aliases
+
+
 def double_rehab(unit: Unit, year: int, month: int,
                  members: dict[str, list[int]] | None = None) -> int:
     """Persons counted in two rehab forms at the month's end (detox inside a voluntary rehab
@@ -201,7 +213,7 @@ def double_rehab(unit: Unit, year: int, month: int,
         return sum(1 for forms in seen.values() if len(forms) > 1 and not (
             detox_ok and len(forms) == 2 and "detox" in forms and forms & set(VOLUNTARY)))
     last = month_bounds(year, month)[1]
-    a, b = aliased(RehabEpisode), aliased(RehabEpisode)
+    a, b = _episode_aliases()
     subtree = select(Unit.id).where(under(Unit.path, unit.path))
 
     def running(e):
