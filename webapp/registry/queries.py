@@ -61,14 +61,29 @@ def _last_decision():
                    decision.voided_at.is_(None)).correlate(Person).scalar_subquery())
 
 
+_conditions: dict[tuple, object] = {}
+
+
 def due_condition(name: str, today: date):
     """SQL condition on Person for one kind of due item; "soon" includes today and today + N.
 
     The same rules as `state.Derived.status_on`: a positive test after the term's end means a
-    new decision is needed, not the end-of-term record."""
+    new decision is needed, not the end-of-term record. Built once per day and setting: the
+    home page asks for all ten on every visit, and building them cost more than running them
+    for a commune."""
+    horizon = today + timedelta(days=settings.get("due_soon_days"))
+    key = (name, today, horizon)
+    condition = _conditions.get(key)
+    if condition is None:
+        if len(_conditions) > 100:
+            _conditions.clear()
+        condition = _conditions[key] = _due_condition(name, today, horizon)
+    return condition
+
+
+def _due_condition(name: str, today: date, horizon: date):
     from ..treatment.models import MethadonePeriod, PostRehabActivity, PostRehabTerm, RehabEpisode
 
-    horizon = today + timedelta(days=settings.get("due_soon_days"))
     user = Person.state == State.USER.value
     new_use_after_term = _events("positive_test",
                                  PersonEvent.event_date > Person.management_until).exists()
@@ -101,14 +116,16 @@ def due_condition(name: str, today: date):
     if name in ("post_rehab_soon", "post_rehab_overdue"):
         window = (PostRehabTerm.end_date.between(today, horizon) if name == "post_rehab_soon"
                   else PostRehabTerm.end_date < today)
-        return Person.id.in_(select(PostRehabTerm.person_id).where(
-            PostRehabTerm.status == "active", PostRehabTerm.voided_at.is_(None), window))
+        # The person's own terms (an index lookup each), not a list of the country's.
+        return select(PostRehabTerm.id).where(
+            PostRehabTerm.person_id == Person.id, PostRehabTerm.status == "active",
+            PostRehabTerm.voided_at.is_(None), window).exists()
     if name in ("release_soon", "release_overdue"):
         window = (RehabEpisode.planned_end.between(today, horizon) if name == "release_soon"
                   else RehabEpisode.planned_end < today)
-        return Person.id.in_(select(RehabEpisode.person_id).where(
-            RehabEpisode.form == "compulsory", RehabEpisode.end_date.is_(None),
-            RehabEpisode.voided_at.is_(None), window))
+        return select(RehabEpisode.id).where(
+            RehabEpisode.person_id == Person.id, RehabEpisode.form == "compulsory",
+            RehabEpisode.end_date.is_(None), RehabEpisode.voided_at.is_(None), window).exists()
     if name == "untreated":
         started = [select(model.person_id).where(model.person_id == Person.id,
                                                  model.voided_at.is_(None),
