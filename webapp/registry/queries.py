@@ -90,6 +90,9 @@ def _due_condition(name: str, today: date, horizon: date):
     # A use since the decision in force, during or after its term, not yet answered.
     unanswered = _events("positive_test", PersonEvent.event_date > _last_decision()).exists()
     ended = Person.management_until < today
+    # An active post-rehab term always gives the person a stored treatment (refresh_treatment:
+    # in rehab, methadone or post-rehab): persons without one are not looked up at all.
+    under_post_rehab = Person.treatment.is_not(None)
     if name == "management_soon":
         return user & Person.management_until.between(today, horizon) & ~new_use_after_term
     if name == "management_overdue":
@@ -111,19 +114,20 @@ def _due_condition(name: str, today: date, horizon: date):
             select(PostRehabActivity.id).where(
                 PostRehabActivity.term_id == PostRehabTerm.id, PostRehabActivity.positive.is_(True),
                 PostRehabActivity.voided_at.is_(None)).exists())
-        return select(PostRehabTerm.id).where(term, tested,
-                                              ~determined_after.exists()).exists()
+        return under_post_rehab & select(PostRehabTerm.id).where(
+            term, tested, ~determined_after.exists()).exists()
     if name in ("post_rehab_soon", "post_rehab_overdue"):
         window = (PostRehabTerm.end_date.between(today, horizon) if name == "post_rehab_soon"
                   else PostRehabTerm.end_date < today)
         # The person's own terms (an index lookup each), not a list of the country's.
-        return select(PostRehabTerm.id).where(
+        return under_post_rehab & select(PostRehabTerm.id).where(
             PostRehabTerm.person_id == Person.id, PostRehabTerm.status == "active",
             PostRehabTerm.voided_at.is_(None), window).exists()
     if name in ("release_soon", "release_overdue"):
         window = (RehabEpisode.planned_end.between(today, horizon) if name == "release_soon"
                   else RehabEpisode.planned_end < today)
-        return select(RehabEpisode.id).where(
+        # An open episode makes the stored treatment "in_rehab": only those persons are looked up.
+        return (Person.treatment == "in_rehab") & select(RehabEpisode.id).where(
             RehabEpisode.person_id == Person.id, RehabEpisode.form == "compulsory",
             RehabEpisode.end_date.is_(None), RehabEpisode.voided_at.is_(None), window).exists()
     if name == "untreated":
