@@ -5,6 +5,7 @@ import gzip
 import logging
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -94,3 +95,12 @@ def test_pages_css_and_js_are_compressed_and_fingerprinted_static_is_kept_a_year
     sent = client.get(js, headers={"Accept-Encoding": "gzip"})
     assert sent.headers["Content-Encoding"] == "gzip" and b"htmx" in gzip.decompress(sent.data)
     assert client.get("/login").headers.get("Content-Encoding") is None  # not asked for
+
+
+def test_postgresql_connections_start_without_jit(db):
+    """JIT compilation once cost ~950 ms on a 20 ms home-page query (see ops/postgresql.py)."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert db.session.execute(text("SHOW jit")).scalar() == "off"
