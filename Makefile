@@ -54,5 +54,13 @@ db: setup
 demo: db
 	$(FLASK) demo
 
+# Synthetic national registry and the measured table (README, "Performance"); not part of
+# `make test`. SCALE=0.1 keeps the shape with a tenth of the provinces; DATABASE_URL for
+# PostgreSQL (emptied first!), else instance/bench-<scale>.sqlite3.
+SCALE ?= 1
+BENCH_ARGS ?=
+bench: setup
+	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite3 dist

@@ -5,6 +5,7 @@ import gzip
 import logging
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -75,3 +76,31 @@ def test_htmx_keeps_no_copy_of_pages_in_the_browser(client):
     assert config["historyCacheSize"] == 0 and config["refreshOnHistoryMiss"] is True
     htmx = (ROOT / "static" / "vendor" / "htmx.min.js").read_text()
     assert "historyCacheSize:" in htmx and "refreshOnHistoryMiss:" in htmx  # the names htmx reads
+
+
+def test_pages_css_and_js_are_compressed_and_fingerprinted_static_is_kept_a_year(client):
+    """Without nginx in front (a trial), the app compresses what it sends itself."""
+    page = client.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in page.headers["Vary"]
+    assert page.headers["Cache-Control"] == "no-store"
+    import gzip
+    assert "<html" in gzip.decompress(page.data).decode()
+    html = client.get("/login").get_data(as_text=True)
+    import re
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]+)"', html).group(1)
+    sent = client.get(css, headers={"Accept-Encoding": "br, gzip"})
+    assert sent.status_code == 200 and sent.headers["Content-Encoding"] == "br"
+    assert sent.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    js = re.search(r'src="(/static/vendor/htmx\.min\.js\?v=[0-9a-f]+)"', html).group(1)
+    sent = client.get(js, headers={"Accept-Encoding": "gzip"})
+    assert sent.headers["Content-Encoding"] == "gzip" and b"htmx" in gzip.decompress(sent.data)
+    assert client.get("/login").headers.get("Content-Encoding") is None  # not asked for
+
+
+def test_postgresql_connections_start_without_jit(db):
+    """JIT compilation once cost ~950 ms on a 20 ms home-page query (see ops/postgresql.py)."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert db.session.execute(text("SHOW jit")).scalar() == "off"

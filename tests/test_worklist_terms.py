@@ -276,3 +276,15 @@ def test_the_home_page_and_the_person_page_say_what_is_due(app, login_as):
     assert "Việc cần làm: Chưa có quyết định quản lý" in page
     page = client.get(f"/persons/{relapsed}").get_data(as_text=True)
     assert "Việc cần làm: Xét nghiệm dương tính ngày" in page and "biên bản tái nghiện" in page
+
+
+def test_another_persons_positive_test_or_determination_says_nothing_of_this_term(officer):
+    """The checks look at the person under the term, not at anyone's timeline."""
+    person, term = under_post_rehab("Lò Văn Một Mình")
+    other = register("Cà Văn Khác")
+    record(other, EventKind.POSITIVE_TEST, TODAY - 2 * DAY)
+    assert "post_rehab_positive" not in due(officer)
+    record(person, EventKind.POSITIVE_TEST, TODAY - DAY)
+    assert due(officer)["post_rehab_positive"] == 1
+    record(other, EventKind.DETERMINATION, TODAY)  # someone else's determination answers nothing
+    assert due(officer)["post_rehab_positive"] == 1

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from . import access, errors, formatting, forms, ops
 from .config import CONFIGS, ROOT
-from .extensions import csrf, db, htmx, login_manager, migrate
+from .extensions import compress, csrf, db, htmx, login_manager, migrate
 
 
 class _NoQueryStrings(logging.Filter):
@@ -43,6 +43,7 @@ def create_app(config: str | type | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
 
     from .audit import services as audit_services
     from .audit import models as _audit_models  # noqa: F401

@@ -51,6 +51,15 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=10)
     WTF_CSRF_TIME_LIMIT = 8 * 3600
     MAX_CONTENT_LENGTH = 20 * 1024 * 1024
+    # Compression (Flask-Compress) when no nginx does it: brotli if the browser takes it, else
+    # gzip; quick levels, the server has two cores. Excel files are zip already.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]  # static files are sent as streams
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                          "application/json", "image/svg+xml", "text/plain", "text/csv"]
 
     # Demo accounts (password demo12345) may sign in only when DEMO is on.
     DEMO = _flag("DEMO", True)

@@ -1,4 +1,5 @@
 """Extensions, created unbound and bound to the app in create_app()."""
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -26,3 +27,16 @@ migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+# Pages, CSS and JS compressed by the app too: a trial may run without nginx in front.
+compress = Compress()
+
+
+def commit_keeping_loaded() -> None:
+    """Commit (say, the audit entry of a page just read) without expiring what the page has
+    loaded: otherwise the template would fetch each of its rows again, one query per row."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -14,14 +14,14 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from .auth.models import Role, User
 from .extensions import db
-from .units.models import Unit
+from .units.models import Unit, under
 
 T = TypeVar("T")
 
 
 def units_in_scope(user: User) -> Select:
     """Ids of every unit the user may see (their unit and all below it), as a subquery."""
-    return select(Unit.id).where(Unit.path.startswith(user.unit.path))
+    return select(Unit.id).where(under(Unit.path, user.unit.path))
 
 
 def restrict(query: Select[T], user: User, unit_column: InstrumentedAttribute) -> Select[T]:
@@ -30,7 +30,7 @@ def restrict(query: Select[T], user: User, unit_column: InstrumentedAttribute) -
 
 
 def scoped_units(user: User) -> Select[tuple[Unit]]:
-    return select(Unit).where(Unit.path.startswith(user.unit.path)).order_by(Unit.path)
+    return select(Unit).where(under(Unit.path, user.unit.path)).order_by(Unit.path)
 
 
 def refused(object_type: str, object_id: int, unit_id: int | None = None):

@@ -24,7 +24,7 @@ from ..reports.models import STATUS_LABELS
 from ..timeutil import to_local, today_local
 from ..treatment.models import RehabEpisode
 from ..treatment.vocab import REHAB_FORMS
-from ..units.models import Level, Unit
+from ..units.models import Level, Unit, under
 from . import excel
 from .excel import Column
 
@@ -275,7 +275,7 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
 def scoped_unit_names(user: User) -> dict[int, tuple[str, str]]:
     """{unit id: (code, name)} of every unit in the user's scope (one query)."""
     return {uid: (code, name) for uid, code, name in db.session.execute(
-        select(Unit.id, Unit.code, Unit.name).where(Unit.path.startswith(user.unit.path)))}
+        select(Unit.id, Unit.code, Unit.name).where(under(Unit.path, user.unit.path)))}
 
 
 def describe_filters(filters: PersonFilters, unit_name: str | None) -> str:

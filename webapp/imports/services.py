@@ -29,7 +29,7 @@ from ..registry.models import Person
 from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
 from ..scoping import in_scope, province_of
 from ..timeutil import now_utc, to_local, today_local
-from ..units.models import Level, Unit
+from ..units.models import Level, Unit, under
 from ..vntext import fold
 from . import legacy, reader
 from .columns import COLUMNS, STATUSES
@@ -492,7 +492,7 @@ def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
         province = province_of(user.unit)
         for person in db.session.scalars(select(Person).where(
                 Person.name_folded.in_(names),
-                Person.unit_id.in_(select(Unit.id).where(Unit.path.startswith(province.path))))):
+                Person.unit_id.in_(select(Unit.id).where(under(Unit.path, province.path))))):
             by_name.setdefault((person.name_folded, person.birth_year), []).append(person)
 
     note = f"Nhập từ tệp Excel “{filename}”." if filename else "Nhập từ tệp Excel."

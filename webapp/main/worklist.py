@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from .. import settings
 from ..auth.models import Role, User
@@ -48,8 +48,13 @@ def worklist(user: User, today: date | None = None) -> list[Item] | None:
         return None
     today = today or today_local()
     items: list[Item] = []
-    for name, label in DUE_FILTERS.items():
-        count = _count(scoped_persons(user).where(due_condition(name, today)))
+    # One pass over the persons in scope counts every kind of due item at once.
+    sub = scoped_persons(user).with_only_columns(*[
+        case((due_condition(name, today), 1), else_=0).label(name)
+        for name in DUE_FILTERS]).subquery()
+    counts = db.session.execute(select(*[func.coalesce(func.sum(sub.c[name]), 0)
+                                         for name in DUE_FILTERS])).one()
+    for (name, label), count in zip(DUE_FILTERS.items(), counts):
         if count:
             items.append(Item(f"{label}: {vn_number(count)} người", count,
                               url_for("registry.index", due=name), name.endswith("overdue")))
@@ -79,10 +84,11 @@ def _report_items(user: User, today: date) -> list[Item]:
     from ..units.models import Unit
 
     items = []
+    # Driven by the children (their index), not by the country's submissions of that status.
     waiting = db.session.execute(
         select(MonthlySubmission.year, MonthlySubmission.month, func.count())
-        .join(Unit, Unit.id == MonthlySubmission.unit_id)
-        .where(Unit.parent_id == user.unit_id, MonthlySubmission.status == "submitted")
+        .where(MonthlySubmission.unit_id.in_(select(Unit.id).where(
+            Unit.parent_id == user.unit_id)), MonthlySubmission.status == "submitted")
         .group_by(MonthlySubmission.year, MonthlySubmission.month)
         .order_by(MonthlySubmission.year, MonthlySubmission.month)).all()
     for year, month, count in waiting:

@@ -8,13 +8,14 @@ from __future__ import annotations
 from flask import Flask
 
 from ..config import check_production
-from . import cli, headers, logs, proxy, sqlite
+from . import cli, headers, logs, postgresql, proxy, sqlite
 
 
 def register(app: Flask) -> None:
     if app.config.get("PRODUCTION"):
         check_production(app.config)
     sqlite.install()
+    postgresql.install()
     proxy.install(app)
     logs.install(app)
     headers.install(app)

@@ -31,7 +31,11 @@ def _headers(response):
     headers["Referrer-Policy"] = "same-origin"
     if request.is_secure:
         headers["Strict-Transport-Security"] = HSTS
-    if request.endpoint != "static":
+    if request.endpoint == "static" and request.args.get("v"):
+        # A fingerprinted URL (?v=<content hash>) never changes content: keep it a year, as
+        # nginx does, also when the app serves its static files itself.
+        headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    elif request.endpoint != "static":
         # Pages and downloads carry names: never kept by a shared cache, a proxy or the
         # back button of a shared office PC. Static files keep their own caching.
         headers["Cache-Control"] = "no-store"

@@ -20,7 +20,7 @@ from ..scoping import in_scope, restrict, scoped_units
 from ..timeutil import today_local
 from ..treatment.models import RehabEpisode
 from ..treatment.vocab import REHAB_FORMS
-from ..units.models import Level, Unit
+from ..units.models import Level, Unit, under
 from .models import Quota
 
 FORMS = tuple(REHAB_FORMS)
@@ -135,7 +135,7 @@ def progress(user: User, year: int, unit: Unit | None = None) -> Progress:
     counted = restrict(
         select(child.id, RehabEpisode.form, func.count(RehabEpisode.id))
         .select_from(child)
-        .join(episode_unit, episode_unit.path.startswith(child.path))
+        .join(episode_unit, under(episode_unit.path, child.path))
         .join(RehabEpisode, RehabEpisode.unit_id == episode_unit.id)
         .where((child.parent_id == unit.id) | (child.id == unit.id), _in_year(year))
         .group_by(child.id, RehabEpisode.form),

@@ -6,7 +6,7 @@ from ..extensions import db
 from ..formatting import vn_number
 from ..timeutil import today_local
 from ..treatment.models import PostRehabTerm
-from ..units.models import Unit
+from ..units.models import Unit, under
 from . import consistency
 from .models import Person
 from .routes import bp
@@ -53,7 +53,7 @@ def check_command(unit_code: str | None) -> None:
         if unit is None:
             raise UnknownUnit(f"Không có đơn vị nào mang mã “{unit_code}”.")
         query = query.where(Person.unit_id.in_(
-            select(Unit.id).where(Unit.path.startswith(unit.path))))
+            select(Unit.id).where(under(Unit.path, unit.path))))
     today = today_local()
     checked = found = files = 0
     last_id = 0

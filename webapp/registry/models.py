@@ -170,7 +170,10 @@ class PersonEvent(Correctable, db.Model):
     __tablename__ = "person_events"
     __audit__ = ("kind", "event_date", "doc_number", "signer", "facility", "addicted",
                  "term_end", "reason", "note", "person_id", *Correctable.CORRECTION_FIELDS)
-    __table_args__ = (Index("ix_person_events_kind_date", "kind", "event_date"),)
+    __table_args__ = (Index("ix_person_events_kind_date", "kind", "event_date"),
+                      # A person's events of one kind by date (due items, a unit's flows).
+                      Index("ix_person_events_person_kind_date", "person_id", "kind",
+                            "event_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
@@ -238,7 +241,9 @@ class PersonPeriod(db.Model):
     registry as of a past day" is one indexed lookup in SQL, for reports of any month."""
 
     __tablename__ = "person_periods"
-    __table_args__ = (Index("ix_person_periods_dates", "start_date", "end_date"),)
+    __table_args__ = (Index("ix_person_periods_dates", "start_date", "end_date"),
+                      # The periods of a unit's subtree on a day: the unit first.
+                      Index("ix_person_periods_unit_start", "unit_id", "start_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)

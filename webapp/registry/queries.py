@@ -14,7 +14,7 @@ from ..extensions import db
 from ..forms import input_problem, query_problems
 from ..scoping import scoped_persons, scoped_units
 from ..timeutil import today_local
-from ..units.models import Unit
+from ..units.models import Unit, under
 from ..vntext import fold
 from .models import Person, PersonEvent
 from .vocab import DRUGS, SEXES, State
@@ -41,32 +41,59 @@ DUE_FILTERS = {
 
 def _events(kind: str, *where):
     """Counted (not voided) events of one kind of the person in the outer query."""
+    # Correlated by name: nested in another subquery (a post-rehab term's), auto-correlation
+    # would not reach the persons of the outer query and would match anyone's events.
     return select(PersonEvent.id).where(PersonEvent.person_id == Person.id,
                                         PersonEvent.kind == kind,
-                                        PersonEvent.voided_at.is_(None), *where)
+                                        PersonEvent.voided_at.is_(None), *where).correlate_except(PersonEvent)
+
+
+_aliases: dict[str, object] = {}
 
 
 def _last_decision():
-    decision = aliased(PersonEvent)
+    # One alias, made on first use (mappers are configured by then): a fresh alias per call
+    # made every page counting due items rebuild its columns, some milliseconds each time.
+    decision = _aliases.get("decision")
+    if decision is None:
+        decision = _aliases["decision"] = aliased(PersonEvent, name="decision")
     return (select(func.max(decision.event_date))
             .where(decision.person_id == Person.id, decision.kind == "management",
                    decision.voided_at.is_(None)).correlate(Person).scalar_subquery())
+
+
+_conditions: dict[tuple, object] = {}
 
 
 def due_condition(name: str, today: date):
     """SQL condition on Person for one kind of due item; "soon" includes today and today + N.
 
     The same rules as `state.Derived.status_on`: a positive test after the term's end means a
-    new decision is needed, not the end-of-term record."""
+    new decision is needed, not the end-of-term record. Built once per day and setting: the
+    home page asks for all ten on every visit, and building them cost more than running them
+    for a commune."""
+    horizon = today + timedelta(days=settings.get("due_soon_days"))
+    key = (name, today, horizon)
+    condition = _conditions.get(key)
+    if condition is None:
+        if len(_conditions) > 100:
+            _conditions.clear()
+        condition = _conditions[key] = _due_condition(name, today, horizon)
+    return condition
+
+
+def _due_condition(name: str, today: date, horizon: date):
     from ..treatment.models import MethadonePeriod, PostRehabActivity, PostRehabTerm, RehabEpisode
 
-    horizon = today + timedelta(days=settings.get("due_soon_days"))
     user = Person.state == State.USER.value
     new_use_after_term = _events("positive_test",
                                  PersonEvent.event_date > Person.management_until).exists()
     # A use since the decision in force, during or after its term, not yet answered.
     unanswered = _events("positive_test", PersonEvent.event_date > _last_decision()).exists()
     ended = Person.management_until < today
+    # An active post-rehab term always gives the person a stored treatment (refresh_treatment:
+    # in rehab, methadone or post-rehab): persons without one are not looked up at all.
+    under_post_rehab = Person.treatment.is_not(None)
     if name == "management_soon":
         return user & Person.management_until.between(today, horizon) & ~new_use_after_term
     if name == "management_overdue":
@@ -81,25 +108,29 @@ def due_condition(name: str, today: date):
             & PostRehabTerm.voided_at.is_(None)
         determined_after = select(PersonEvent.id).where(
             PersonEvent.person_id == Person.id, PersonEvent.kind == "determination",
-            PersonEvent.voided_at.is_(None), PersonEvent.event_date >= PostRehabTerm.start_date)
+            PersonEvent.voided_at.is_(None), PersonEvent.event_date >= PostRehabTerm.start_date
+        ).correlate_except(PersonEvent)
         tested = or_(
             _events("positive_test", PersonEvent.event_date >= PostRehabTerm.start_date).exists(),
             select(PostRehabActivity.id).where(
                 PostRehabActivity.term_id == PostRehabTerm.id, PostRehabActivity.positive.is_(True),
                 PostRehabActivity.voided_at.is_(None)).exists())
-        return select(PostRehabTerm.id).where(term, tested,
-                                              ~determined_after.exists()).exists()
+        return under_post_rehab & select(PostRehabTerm.id).where(
+            term, tested, ~determined_after.exists()).exists()
     if name in ("post_rehab_soon", "post_rehab_overdue"):
         window = (PostRehabTerm.end_date.between(today, horizon) if name == "post_rehab_soon"
                   else PostRehabTerm.end_date < today)
-        return Person.id.in_(select(PostRehabTerm.person_id).where(
-            PostRehabTerm.status == "active", PostRehabTerm.voided_at.is_(None), window))
+        # The person's own terms (an index lookup each), not a list of the country's.
+        return under_post_rehab & select(PostRehabTerm.id).where(
+            PostRehabTerm.person_id == Person.id, PostRehabTerm.status == "active",
+            PostRehabTerm.voided_at.is_(None), window).exists()
     if name in ("release_soon", "release_overdue"):
         window = (RehabEpisode.planned_end.between(today, horizon) if name == "release_soon"
                   else RehabEpisode.planned_end < today)
-        return Person.id.in_(select(RehabEpisode.person_id).where(
-            RehabEpisode.form == "compulsory", RehabEpisode.end_date.is_(None),
-            RehabEpisode.voided_at.is_(None), window))
+        # An open episode makes the stored treatment "in_rehab": only those persons are looked up.
+        return (Person.treatment == "in_rehab") & select(RehabEpisode.id).where(
+            RehabEpisode.person_id == Person.id, RehabEpisode.form == "compulsory",
+            RehabEpisode.end_date.is_(None), RehabEpisode.voided_at.is_(None), window).exists()
     if name == "untreated":
         started = [select(model.person_id).where(model.person_id == Person.id,
                                                  model.voided_at.is_(None),
@@ -204,7 +235,7 @@ def person_query(user: User, f: PersonFilters, today: date | None = None) -> Sel
             f.errors["unit"] = f"Không có đơn vị mã \u201c{f.unit}\u201d trong phạm vi của bạn."
         else:
             query = query.where(Person.unit_id.in_(
-                select(Unit.id).where(Unit.path.startswith(unit.path))))
+                select(Unit.id).where(under(Unit.path, unit.path))))
     if f.due:
         query = query.where(due_condition(f.due, today))
     if f.sort == "date":

@@ -15,14 +15,14 @@ from ..audit import services as audit
 from ..audit.display import describe
 from ..audit.queries import probes_matching
 from ..auth.models import Role
-from ..extensions import db, htmx
+from ..extensions import commit_keeping_loaded, db, htmx
 from ..forms import input_problem
 from ..rendering import done, render
 from ..confirm import ask, confirmed
 from ..scoping import (get_person_or_404, get_transfer_or_404, may_edit_file, province_of,
                        scoped_transfers, scoped_units)
 from ..timeutil import today_local
-from ..units.models import Level, Unit
+from ..units.models import Level, Unit, under
 from . import corrections, services
 from .correction_forms import VoidForm, correction_form
 from .history import person_history
@@ -51,7 +51,7 @@ def index():
     audit.record("view_list", "Person", None,
                  {"filters": audit.filters_for_log(filters.as_args()), "rows": len(page.items),
                   "total": page.total}, persons=[p.id for p in page.items])
-    db.session.commit()
+    commit_keeping_loaded()
     response = render("registry/index.html", "registry/_results.html", page=page, f=filters,
                       states=STATE_FILTERS, dues=DUE_FILTERS, sexes=SEXES, drugs=DRUGS,
                       sorts=SORTS, age_bands=settings.get("age_bands"), units=_filter_units())
@@ -267,7 +267,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
     transfer_form.to_unit.choices = [SelectChoice("", "— Chọn xã —")] + [
         SelectChoice(u.code, f"{u.name} — {u.parent.name if u.parent else ''}")
         for u in db.session.scalars(select(Unit).where(
-            Unit.path.startswith(province.path), Unit.level == Level.COMMUNE,
+            under(Unit.path, province.path), Unit.level == Level.COMMUNE,
             Unit.valid_to.is_(None), Unit.id != person.unit_id).order_by(Unit.path))]
     derived = derive(person.events)
     return {
@@ -288,7 +288,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
 def detail(person_id: int):
     person = get_person_or_404(current_user, person_id)
     audit.record("view", "Person", person.id)
-    db.session.commit()
+    commit_keeping_loaded()
     return render("registry/detail.html", **detail_context(person))
 
 

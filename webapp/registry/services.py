@@ -21,7 +21,7 @@ from ..auth.models import Role, User
 from ..extensions import db
 from ..scoping import in_scope, locate_person_anywhere, province_of
 from ..timeutil import now_utc, today_local
-from ..units.models import Level, Unit
+from ..units.models import Level, Unit, under
 from ..vntext import fold, nfc, sort_key
 from .models import PERSON_FIELDS, Person, PersonEvent, PersonPeriod, TransferRequest, active
 from .state import derive, derive_periods
@@ -247,7 +247,7 @@ def find_duplicates(data: dict, user: User, exclude_id: int | None = None) -> li
         province = province_of(user.unit)
         condition = ((Person.name_folded == fold(data["full_name"]))
                      & (Person.birth_year == data["birth_year"])
-                     & Person.unit_id.in_(select(Unit.id).where(Unit.path.startswith(province.path))))
+                     & Person.unit_id.in_(select(Unit.id).where(under(Unit.path, province.path))))
         for person in locate_person_anywhere(condition, exclude_id):
             found.setdefault(person.id, _duplicate("name_birth", person, user))
     return list(found.values())

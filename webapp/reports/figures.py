@@ -24,7 +24,7 @@ from ..registry.vocab import (CLOSING_REASONS, DRUGS, KINH, OCCUPATION_GROUPS, S
                               Status)
 from ..treatment.models import MethadonePeriod, PostRehabActivity, PostRehabTerm, RehabEpisode
 from ..treatment.vocab import REHAB_FORMS, SHORT_FORMS
-from ..units.models import Unit
+from ..units.models import Unit, under
 
 UNKNOWN = "Chưa rõ"
 SUPPORT_KINDS = {"vocational": "Hỗ trợ học nghề", "job": "Hỗ trợ việc làm",
@@ -47,7 +47,7 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
 
 
 def _subtree(unit: Unit):
-    return select(Unit.id).where(Unit.path.startswith(unit.path))
+    return select(Unit.id).where(under(Unit.path, unit.path))
 
 
 def _periods_on(day: date, unit: Unit):
@@ -89,6 +89,14 @@ def _pairs(group, person, *where):
     return select(group.label("g"), person.label("p")).where(*where)
 
 
+def _kept_during(unit: Unit, first: date, last: date):
+    """Ids of persons kept by a unit of the subtree at some time in [first, last]: the flows
+    of a month start from them (the unit's own rows), never from the country's events."""
+    return select(PersonPeriod.person_id).where(
+        PersonPeriod.unit_id.in_(_subtree(unit)), PersonPeriod.start_date <= last,
+        or_(PersonPeriod.end_date.is_(None), PersonPeriod.end_date > first))
+
+
 def _unit_at_event(event_date_column, person_column, unit: Unit):
     """EXISTS: on the event's day the person was kept by a unit of the subtree."""
     return select(PersonPeriod.id).where(
@@ -103,9 +111,11 @@ MANAGED = (Status.ADDICT, Status.USER, Status.USER_PENDING, Status.SUSPECTED)
 
 
 def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = False,
-            members: dict[str, set[int]] | None = None) -> list[Row]:
+            members: dict[str, set[int]] | None = None, flows: bool = True) -> list[Row]:
     """The figures of `unit`'s subtree for the month. Pass a dict as `members` to receive
-    {row key: person ids} of the same definitions (the snapshot keeps them)."""
+    {row key: person ids} of the same definitions (the snapshot keeps them). With
+    `flows=False`, sections III and IV (treatment in progress, the month's flows) are left
+    out: the yearly statistics do not show them."""
     first, last = month_bounds(year, month)
     rows: list[Row] = []
     tally = _Tally(members)
@@ -139,7 +149,9 @@ def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = F
     # II. Addicts by sex, age band, occupation group, main drug, ethnicity.
     counted_states = (State.ADDICT.value,) + ((State.SUSPECTED.value,) if suspected_as_addicts
                                               else ())
-    addicts = (select(Person).join(PersonPeriod, PersonPeriod.person_id == Person.id)
+    addicts = (select(Person.id, Person.sex, Person.born_on, Person.occupation_group,
+                      Person.main_drug, Person.ethnicity)
+               .join(PersonPeriod, PersonPeriod.person_id == Person.id)
                .where(on_registry, PersonPeriod.state.in_(counted_states)).subquery())
     total_addicts = sum(states.get(f"status.{s}", 0) for s in counted_states)
     section("s2", "II. Người nghiện ma túy phân theo")
@@ -180,9 +192,29 @@ def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = F
                         ("unknown", f"Dân tộc: {UNKNOWN}")):
         add(f"addicts.ethnicity.{code}", label, by_ethnic.get(f"addicts.ethnicity.{code}", 0), 2)
 
+    episodes = and_(RehabEpisode.unit_id.in_(_subtree(unit)), RehabEpisode.voided_at.is_(None))
+    if flows:
+        _treatment_and_flows(rows, tally, section, add, unit, year, month, episodes)
+
+    # V. Year-to-date progress against the quota assigned to this unit.
+    section("s5", f"V. Kết quả cai nghiện so với chỉ tiêu năm {year} (lũy kế đến cuối tháng)")
+    achieved = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                                RehabEpisode.start_date.between(date(year, 1, 1), last)),
+                         lambda g: f"quota.{g}.achieved")
+    quotas = {form: amount for form, amount in db.session.execute(
+        select(Quota.form, Quota.amount).where(Quota.year == year, Quota.unit_id == unit.id))}
+    for form in REHAB_FORMS:
+        add(f"quota.{form}.achieved", f"{SHORT_FORMS[form]}: đã thực hiện",
+            achieved.get(f"quota.{form}.achieved", 0))
+        add(f"quota.{form}.target", f"{SHORT_FORMS[form]}: chỉ tiêu giao", quotas.get(form, 0), 2)
+    return rows
+
+
+def _treatment_and_flows(rows, tally, section, add, unit: Unit, year: int, month: int,
+                         episodes) -> None:
+    first, last = month_bounds(year, month)
     # III. Rehabilitation and treatment in progress at the month's end (voided entries left out).
     section("s3", "III. Cai nghiện, điều trị, quản lý sau cai (đến ngày cuối tháng)")
-    episodes = and_(RehabEpisode.unit_id.in_(_subtree(unit)), RehabEpisode.voided_at.is_(None))
     ongoing = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
                                RehabEpisode.start_date <= last,
                                or_(RehabEpisode.end_date.is_(None), RehabEpisode.end_date > last)),
@@ -212,9 +244,11 @@ def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = F
     section("s4", f"IV. Phát sinh trong tháng {month:02d}/{year}")
     # New on the lists: by the day the person really entered them (the paper register's date).
     add("flow.new", "Người mới đưa vào danh sách quản lý", tally.one(
-        "flow.new", _pairs(literal("n"), Person.id, Person.listed_on.between(first, last),
+        "flow.new", _pairs(literal("n"), Person.id, Person.id.in_(_kept_during(unit, first, last)),
+                           Person.listed_on.between(first, last),
                            _unit_at_event(Person.listed_on, Person.id, unit))))
-    events = and_(PersonEvent.event_date.between(first, last), PersonEvent.voided_at.is_(None),
+    events = and_(PersonEvent.person_id.in_(_kept_during(unit, first, last)),
+                  PersonEvent.event_date.between(first, last), PersonEvent.voided_at.is_(None),
                   _unit_at_event(PersonEvent.event_date, PersonEvent.person_id, unit))
     determined = and_(PersonEvent.kind == "determination", PersonEvent.addicted.is_(True))
     add("flow.determined", "Người được xác định nghiện ma túy", tally.one(
@@ -270,18 +304,6 @@ def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = F
     for reason, label in CLOSING_REASONS.items():
         add(f"flow.closed.{reason}", label, closed.get(f"flow.closed.{reason}", 0), 2)
 
-    # V. Year-to-date progress against the quota assigned to this unit.
-    section("s5", f"V. Kết quả cai nghiện so với chỉ tiêu năm {year} (lũy kế đến cuối tháng)")
-    achieved = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
-                                RehabEpisode.start_date.between(date(year, 1, 1), last)),
-                         lambda g: f"quota.{g}.achieved")
-    quotas = {form: amount for form, amount in db.session.execute(
-        select(Quota.form, Quota.amount).where(Quota.year == year, Quota.unit_id == unit.id))}
-    for form in REHAB_FORMS:
-        add(f"quota.{form}.achieved", f"{SHORT_FORMS[form]}: đã thực hiện",
-            achieved.get(f"quota.{form}.achieved", 0))
-        add(f"quota.{form}.target", f"{SHORT_FORMS[form]}: chỉ tiêu giao", quotas.get(form, 0), 2)
-    return rows
 
 
 def compute_with_members(unit: Unit, year: int, month: int, **options

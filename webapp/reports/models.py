@@ -36,7 +36,9 @@ class MonthlySubmission(db.Model):
     snapshot_at: Mapped[datetime | None]
     # The persons behind each frozen figure, {key: [person ids]}, so a reviewer opening a
     # frozen figure sees the list it was frozen with, whatever the registry says today.
-    snapshot_persons: Mapped[dict | None] = mapped_column(JSON)
+    # Loaded only when asked for (the lists behind a figure): a parent's report reads its
+    # children's figures, not their lists.
+    snapshot_persons: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     # For a parent unit: which children's approved reports the snapshot summed.
     children_included: Mapped[list | None] = mapped_column(JSON)
     work_done: Mapped[str | None] = mapped_column(Text)

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import roles
 from ..auth.models import Role
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..formatting import vn_number
 from ..rendering import done, render
 from ..audit import services as audit
@@ -69,18 +69,22 @@ def _shift(year: int, month: int, step: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def _context(unit, year: int, month: int, errors=None, form=None):
+def _context(unit, year: int, month: int, errors=None, form=None, compare: bool = False):
     sub = services.submission_for(unit, year, month)
     seen = services.review(unit, year, month, sub)
     rows = seen["rows"]
     frozen = sub is not None and sub.frozen and bool(sub.snapshot)
+    # A frozen report is read from its snapshot; recounting the registry to show what changed
+    # since (drift) costs a whole live report, so only when asked.
+    compare = frozen and compare
     form = form or {}
     amounts = {name: _amount_text(form[name] if name in form else getattr(sub, name, None))
                for name in services.DECEMBER_NUMBERS}
     return dict(
         unit=unit, year=year, month=month, period=f"{year:04d}-{month:02d}", sub=sub,
         rows=rows, values=as_values(rows), previous=seen["previous"],
-        drift=services.drift(sub) if frozen else {}, agg=seen["agg"],
+        drift=services.drift(sub) if compare else {}, compared=compare,
+        comparable=frozen, agg=seen["agg"],
         blocking=[] if frozen else seen["blocking"], warnings=seen["warnings"],
         can_edit=services.can_edit(current_user, unit) and (sub is None or not sub.frozen),
         can_review=can_review(current_user, unit) and current_user.unit_id != unit.id,
@@ -109,7 +113,8 @@ def _amount_text(value) -> str:
 def submission(period: str, unit_code: str):
     year, month = _period_or_404(period)
     unit = get_unit_or_404(current_user, unit_code)
-    return render("reports/submission.html", **_context(unit, year, month))
+    return render("reports/submission.html", **_context(
+        unit, year, month, compare=request.args.get("drift") == "1"))
 
 
 @bp.route("/<period>/<unit_code>/print")
@@ -131,19 +136,18 @@ def figure(period: str, unit_code: str, key: str):
     year, month = _period_or_404(period)
     unit = get_unit_or_404(current_user, unit_code)
     sub = services.submission_for(unit, year, month)
-    seen = services.review(unit, year, month, sub)
-    labels = {k: label for k, label, _, value in seen["rows"] if value is not None}
+    rows, ids, frozen = services.figure_view(unit, year, month, key, sub)
+    labels = {k: label for k, label, _, value in rows if value is not None}
     if key not in labels or key_is_target(key):
         abort(404)
-    ids, frozen = services.figure_members(unit, year, month, key)
     page = max(1, request.args.get("page", 1, type=int) or 1)
     shown = scoped_person_page(current_user, ids, page)
     audit.record("view_list", "Person", None, {"figure": key, "period": period,
                                                 "unit": unit.code, "rows": len(shown.items),
                                                 "total": len(ids)},
                  persons=[p.id for p in shown.items])
-    db.session.commit()
-    value = as_values(seen["rows"]).get(key, 0)
+    commit_keeping_loaded()
+    value = as_values(rows).get(key, 0)
     return render("reports/figure.html", unit=unit, year=year, month=month, period=period,
                   key=key, label=labels[key], value=value, page=shown, frozen=frozen, sub=sub,
                   hidden=len(ids) - shown.total, unrecorded=frozen and sub is not None

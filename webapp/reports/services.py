@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, undefer
 
 from .. import settings
 from ..auth.models import Role, User
@@ -20,7 +20,7 @@ from ..forms import input_problem, scrub
 from ..registry.services import clean_text
 from ..scoping import can_review
 from ..timeutil import now_utc, to_local, today_local
-from ..units.models import Level, Unit
+from ..units.models import Level, Unit, under
 from .figures import Row, as_values, compute, compute_with_members, month_bounds
 from .models import MonthlySubmission, SubmissionTransition
 
@@ -155,7 +155,8 @@ def previous_values(unit: Unit, year: int, month: int) -> dict[str, int]:
 def _approved_children_members(unit: Unit, year: int, month: int, key: str) -> set[int]:
     children = reporting_children(unit, year, month)
     ids: set[int] = set()
-    for sub in db.session.scalars(select(MonthlySubmission).where(
+    for sub in db.session.scalars(select(MonthlySubmission).options(
+            undefer(MonthlySubmission.snapshot_persons)).where(
             MonthlySubmission.unit_id.in_([c.id for c in children]),
             MonthlySubmission.year == year, MonthlySubmission.month == month,
             MonthlySubmission.status == "approved")):
@@ -163,16 +164,37 @@ def _approved_children_members(unit: Unit, year: int, month: int, key: str) -> s
     return ids
 
 
-def figure_members(unit: Unit, year: int, month: int, key: str) -> tuple[list[int], bool]:
-    """(person ids behind one figure, whether they are the frozen list). A unit with children
-    sums its children's approved reports, so its lists are theirs, as they were approved."""
-    sub = submission_for(unit, year, month)
+def figure_view(unit: Unit, year: int, month: int, key: str,
+                sub: MonthlySubmission | None) -> tuple[list, list[int], bool]:
+    """(the report's rows, person ids behind one figure, whether they are the frozen list),
+    each counted once. A unit with children sums its children's approved reports, so its
+    lists are theirs, as they were approved."""
     frozen = sub is not None and sub.frozen and bool(sub.snapshot)
     if unit.level != Level.COMMUNE and reporting_children(unit, year, month):
-        return sorted(_approved_children_members(unit, year, month, key)), True
+        rows = sub.snapshot if frozen else [r.as_list() for r in aggregate(unit, year, month).rows]
+        return rows, sorted(_approved_children_members(unit, year, month, key)), True
     if frozen:
-        return list((sub.snapshot_persons or {}).get(key, [])), True
-    return compute_with_members(unit, year, month, **rules_of(year, month))[1].get(key, []), False
+        return sub.snapshot, list((sub.snapshot_persons or {}).get(key, [])), True
+    rows, members = compute_with_members(unit, year, month, **rules_of(year, month))
+    return [r.as_list() for r in rows], members.get(key, []), False
+
+
+def figure_members(unit: Unit, year: int, month: int, key: str) -> tuple[list[int], bool]:
+    """(person ids behind one figure, whether they are the frozen list)."""
+    _, ids, frozen = figure_view(unit, year, month, key, submission_for(unit, year, month))
+    return ids, frozen
+
+
+_aliases: list = []
+
+
+def _episode_aliases():
+    """Two aliases of the episodes, made once (each new alias rebuilds its columns)."""
+    from ..treatment.models import RehabEpisode
+
+    if not _aliases:
+        _aliases.extend((aliased(RehabEpisode, name="a"), aliased(RehabEpisode, name="b")))
+    return _aliases
 
 
 def double_rehab(unit: Unit, year: int, month: int,
@@ -192,8 +214,8 @@ def double_rehab(unit: Unit, year: int, month: int,
         return sum(1 for forms in seen.values() if len(forms) > 1 and not (
             detox_ok and len(forms) == 2 and "detox" in forms and forms & set(VOLUNTARY)))
     last = month_bounds(year, month)[1]
-    a, b = aliased(RehabEpisode), aliased(RehabEpisode)
-    subtree = select(Unit.id).where(Unit.path.startswith(unit.path))
+    a, b = _episode_aliases()
+    subtree = select(Unit.id).where(under(Unit.path, unit.path))
 
     def running(e):
         return and_(e.unit_id.in_(subtree), e.voided_at.is_(None), e.start_date <= last,
@@ -523,7 +545,7 @@ def reporting_units(root: Unit, year: int, month: int) -> list[Unit]:
     """Every unit below `root` (and `root` itself if it has a parent) that owes this report."""
     first, last = month_bounds(year, month)
     query = select(Unit).where(
-        Unit.path.startswith(root.path), Unit.parent_id.is_not(None),
+        under(Unit.path, root.path), Unit.parent_id.is_not(None),
         (Unit.valid_from.is_(None)) | (Unit.valid_from <= last),
         (Unit.valid_to.is_(None)) | (Unit.valid_to > first)).order_by(Unit.path)
     return list(db.session.scalars(query))

@@ -100,7 +100,7 @@ def yearly(unit: Unit, first: int, last: int, today=None) -> list[YearStats]:
     for year in range(first, last + 1):
         month = 12 if year < today.year else today.month
         old_rule = settings.addicts_include_suspected(month_bounds(year, month)[1])
-        rows = compute(unit, year, month, suspected_as_addicts=old_rule)
+        rows = compute(unit, year, month, suspected_as_addicts=old_rule, flows=False)
         labels = {r.key: r.label for r in rows if r.value is not None}
         out.append(YearStats(year, month, as_values(rows), labels, old_rule))
     return out

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -17,6 +17,8 @@ class RehabEpisode(Correctable, db.Model):
     even if the person later moves, so quota progress stays where it was earned."""
 
     __tablename__ = "rehab_episodes"
+    # A unit's episodes of a period (figures, quotas) found from the unit, not the country's.
+    __table_args__ = (Index("ix_rehab_episodes_unit_start", "unit_id", "start_date"),)
     __audit__ = ("person_id", "form", "start_date", "planned_end", "facility", "decision_number",
                  "decision_date", "decided_by", "end_date", "outcome", "note",
                  *Correctable.CORRECTION_FIELDS)
@@ -57,6 +59,7 @@ class MethadonePeriod(Correctable, db.Model):
     """Opioid substitution treatment (điều trị nghiện bằng thuốc thay thế Methadone)."""
 
     __tablename__ = "methadone_periods"
+    __table_args__ = (Index("ix_methadone_periods_unit_start", "unit_id", "start_date"),)
     __audit__ = ("person_id", "facility", "start_date", "end_date", "stop_reason", "note",
                  *Correctable.CORRECTION_FIELDS)
 
@@ -127,6 +130,7 @@ class PostRehabActivity(Correctable, db.Model):
     """Supervision contacts, drug tests, support given, relapse, during post-rehab management."""
 
     __tablename__ = "post_rehab_activities"
+    __table_args__ = (Index("ix_post_rehab_activities_term_on", "term_id", "on"),)
     __audit__ = ("term_id", "kind", "on", "positive", "note", *Correctable.CORRECTION_FIELDS)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,7 +3,10 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, bindparam, literal
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -32,6 +35,54 @@ KINDS: dict[str, tuple[Level, str]] = {
 }
 
 LEVEL_LABELS = {Level.PROVINCE: "Tỉnh", Level.DISTRICT: "Huyện", Level.COMMUNE: "Xã"}
+
+
+# Above every character of a path (codes and "/"), so [path, path + TOP) is the subtree.
+TOP = "\U0010ffff"
+
+
+class _Under(ColumnElement):
+    """`path` starts with `prefix`, written so each database's index on the path serves it:
+    a range on SQLite (whose LIKE ignores the index unless case-sensitive), a LIKE on
+    PostgreSQL (served by the varchar_pattern_ops index whatever the locale's collation)."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True
+    _traverse_internals = [("path", InternalTraversal.dp_clauseelement),
+                           ("low", InternalTraversal.dp_clauseelement),
+                           ("high", InternalTraversal.dp_clauseelement),
+                           ("pattern", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, path, prefix):
+        self.path = path
+        if isinstance(prefix, str):
+            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            self.low = bindparam(None, prefix, String, unique=True)
+            self.high = bindparam(None, prefix + TOP, String, unique=True)
+            self.pattern = bindparam(None, escaped + "%", String, unique=True)
+        else:  # another path column (a join); codes hold no wildcard
+            self.low = prefix
+            self.high = prefix.concat(literal(TOP, String))
+            self.pattern = prefix.concat(literal("%", String))
+
+
+@compiles(_Under)
+def _under_like(element, compiler, **kw):
+    return (f"({compiler.process(element.path, **kw)} LIKE "
+            f"{compiler.process(element.pattern, **kw)})")
+
+
+@compiles(_Under, "sqlite")
+def _under_range(element, compiler, **kw):
+    path = compiler.process(element.path, **kw)
+    return (f"({path} >= {compiler.process(element.low, **kw)} AND "
+            f"{path} < {compiler.process(element.high, **kw)})")
+
+
+def under(path_column, prefix) -> ColumnElement:
+    """SQL: a unit path lies in the subtree of `prefix` (a path, or a path column)."""
+    return _Under(path_column, prefix)
 
 
 class Unit(db.Model):

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select, update
 
 from ..extensions import db
-from .models import KINDS, Unit
+from .models import KINDS, Unit, under
 
 
 class UnitError(ValueError):
@@ -44,7 +44,7 @@ def move_unit(unit: Unit, new_parent: Unit | None) -> None:
     # Rewrite the whole subtree's paths in one statement.
     db.session.execute(
         update(Unit)
-        .where(Unit.path.startswith(old_prefix))
+        .where(under(Unit.path, old_prefix))
         .values(path=new_prefix + db.func.substr(Unit.path, len(old_prefix) + 1))
         .execution_options(synchronize_session=False)
     )
