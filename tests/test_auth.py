@@ -179,6 +179,20 @@ def test_sign_in_works_with_the_token_from_the_form(client, demo, csrf_on):
     assert response.status_code == 303
 
 
+def test_an_https_sign_in_without_a_referer_says_what_is_missing_not_expired(client, demo,
+                                                                            csrf_on):
+    page = client.get("/login", base_url="https://localhost").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", base_url="https://localhost", data={
+        "username": "xa", "password": "demo12345", "csrf_token": token})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "thiếu hoặc sai thông tin Referer" in body and "đã hết hạn" not in body
+    assert client.post("/login", base_url="https://localhost", data={
+        "username": "xa", "password": "demo12345", "csrf_token": token},
+        headers={"Referer": "https://localhost/login"}).status_code == 303
+
+
 def test_htmx_posts_without_the_csrf_header_are_refused(app, login_as):
     client = login_as("admin")
     app.config["WTF_CSRF_ENABLED"] = True

@@ -22,6 +22,13 @@ MESSAGES = {
 }
 
 
+# Flask-WTF refuses an HTTPS form post whose Referer is missing or from another site.
+REFERRER_MESSAGE = ("Trình duyệt không cho biết biểu mẫu được gửi từ trang nào của hệ thống "
+                    "(thiếu hoặc sai thông tin Referer). Vui lòng mở lại trang từ địa chỉ của "
+                    "hệ thống rồi thực hiện lại; nếu lỗi lặp lại, báo quản trị kiểm tra cài đặt "
+                    "trình duyệt hoặc proxy.")
+
+
 def hx_redirect(url: str, status: int = 200) -> Response:
     """A full-page navigation for htmx (a Location header would be followed inside the XHR)."""
     return Response("", status, headers={"HX-Redirect": url})
@@ -60,10 +67,13 @@ def register(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
+        referrer = "referrer" in (exc.description or "").lower()
         if request.endpoint == "auth.login":
             from .auth.routes import login_after_csrf_error
 
-            return login_after_csrf_error()
+            return login_after_csrf_error(REFERRER_MESSAGE if referrer else None)
+        if referrer:  # over HTTPS the form must come from this site's own page
+            return _page(400, "Không xác nhận được trang gửi", REFERRER_MESSAGE)
         # Never back to the Referer: a forged cross-site POST must not steer the browser.
         return _page(400, "Phiên làm việc đã hết hạn",
                      "Phiên làm việc đã hết hạn. Vui lòng quay lại trang trước, tải lại trang "

@@ -20,7 +20,8 @@ def test_nginx_serves_https_gzip_and_static_files_and_trusts_nothing_from_the_cl
     assert "listen 443 ssl" in conf and "ssl_certificate " in conf and "return 301 https://" in conf
     assert "gzip on;" in conf and "server_tokens off;" in conf
     static = re.search(r"location /static/ \{(.*?)\}", conf, re.S).group(1)
-    assert "alias /srv/qlcn/app/static/;" in static and "expires 1y;" in static
+    assert "alias /srv/qlcn/app/static/;" in static and "max-age=31536000" in static
+    assert not re.search(r"^\s*expires ", static, re.M)  # a second Cache-Control header
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf  # overwritten, one hop
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
     assert "proxy_set_header X-Request-ID $request_id;" in conf

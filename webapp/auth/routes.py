@@ -83,15 +83,16 @@ def login():
     return render("auth/login.html", form=form, error=error, status=status)
 
 
-def login_after_csrf_error():
-    """An expired or missing CSRF token on the sign-in form: say so, log it, show the form."""
+def login_after_csrf_error(message: str | None = None):
+    """An expired or missing CSRF token (or a missing Referer over HTTPS, `message`) on the
+    sign-in form: say so, log it, show the form."""
     username = (request.form.get("username") or "").strip().lower()
     if input_problem(username):
         username = ""  # never logged nor shown again: NUL would not even reach PostgreSQL
     log_event(username or "?", "csrf")
     db.session.commit()
     form = LoginForm(formdata=None, username=username)
-    return render("auth/login.html", form=form, error=MESSAGES["csrf"], status=400)
+    return render("auth/login.html", form=form, error=message or MESSAGES["csrf"], status=400)
 
 
 @bp.route("/logout", methods=["POST"])

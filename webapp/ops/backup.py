@@ -158,6 +158,20 @@ def read_manifest(tar: tarfile.TarFile, source: Path) -> dict:
     return manifest
 
 
+def _extract_safely(tar: tarfile.TarFile, target: str) -> None:
+    """Extract with no absolute paths, links out or devices. `filter="data"` exists from
+    Python 3.11.4; Debian 12 ships 3.11.2, where the members are checked here instead."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(target, filter="data")
+        return
+    root = Path(target).resolve()
+    for member in tar.getmembers():
+        path = (root / member.name).resolve()
+        if not (member.isfile() or member.isdir()) or root not in (path, *path.parents):
+            raise tarfile.TarError(f"phần tử không an toàn: {member.name}")
+    tar.extractall(target)
+
+
 def restore(source: Path) -> Summary:
     source = Path(source)
     if not source.is_file():
@@ -175,7 +189,7 @@ def restore(source: Path) -> Summary:
             raise BackupError(f"Bản sao lưu là của {manifest['database']}, nhưng DATABASE_URL "
                               f"đang trỏ tới {dialect}: không khôi phục chéo được.")
         try:
-            tar.extractall(tmp, filter="data")  # no absolute paths, links out or devices
+            _extract_safely(tar, tmp)
         except (tarfile.TarError, OSError, EOFError) as exc:
             raise BackupError(f"Tệp {source} bị hỏng: {exc}") from None
         dump = Path(tmp) / manifest["dump"]
