@@ -89,3 +89,25 @@ def login_as(client, demo):
         return client
 
     return login
+
+
+@pytest.fixture
+def demo_transfer(app, demo):
+    """The demo accounts plus one person of xa's commune with a pending transfer to xa2's:
+    {**demo, "person_id", "transfer_id"}."""
+    from sqlalchemy import select
+
+    from webapp.auth.models import User
+    from webapp.registry import services
+    from webapp.units.models import Unit
+
+    with app.app_context():
+        xa = _db.session.get(User, demo["users"]["xa"])
+        unit = _db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        data = {"full_name": "Lò Văn Pọm", "sex": "M", "birth_year": 1990, "unit": unit}
+        assert services.validate_person(data, xa) == {}
+        person = services.save_person(None, data, xa)
+        other = _db.session.scalar(select(Unit).where(Unit.code == "99102"))
+        transfer = services.request_transfer(person, other, xa, None)
+        _db.session.commit()
+        return {**demo, "person_id": person.id, "transfer_id": transfer.id}

@@ -141,22 +141,9 @@ def stored_problems(app) -> list[tuple[str, str, str]]:
 
 
 @pytest.fixture
-def demo(demo, app):
+def demo(demo_transfer):
     """The demo accounts, one person of xa's commune and a pending transfer to xa2's."""
-    from webapp.auth.models import User
-    from webapp.registry import services
-    from webapp.units.models import Unit
-
-    with app.app_context():
-        xa = db.session.get(User, demo["users"]["xa"])
-        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
-        data = {"full_name": "Lò Văn Pọm", "sex": "M", "birth_year": 1990, "unit": unit}
-        assert services.validate_person(data, xa) == {}
-        person = services.save_person(None, data, xa)
-        other = db.session.scalar(select(Unit).where(Unit.code == "99102"))
-        transfer = services.request_transfer(person, other, xa, None)
-        db.session.commit()
-        return {**demo, "person_id": person.id, "transfer_id": transfer.id}
+    return demo_transfer
 
 
 def test_every_form_route_refuses_bad_characters_and_stores_none(app, client, login_as, demo):

@@ -19,7 +19,7 @@ from webapp.reports import services as reports
 from webapp.timeutil import today_local
 from webapp.treatment.models import (MethadonePeriod, PostRehabActivity, PostRehabTerm,
                                      RehabEpisode)
-from webapp.units.models import Level, Unit
+from webapp.units.models import Unit
 from webapp.vntext import fold
 
 COMMUNES = ("99101", "99102", "99103", "99201", "99202", "99301")

@@ -17,7 +17,6 @@ from webapp.extensions import db  # noqa: E402
 from webapp.imports import services as import_services  # noqa: E402
 from webapp.registry import services  # noqa: E402
 from webapp.registry.models import Person, PersonEvent, TransferRequest  # noqa: E402
-from webapp.units.models import Unit  # noqa: E402
 
 
 def signed_in(app, username: str):
@@ -64,19 +63,8 @@ def flashed(client, url: str) -> str:
 
 
 @pytest.fixture
-def pending_transfer(app, demo):
-    from webapp.auth.models import User
-
-    with app.app_context():
-        xa = db.session.get(User, demo["users"]["xa"])
-        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
-        data = {"full_name": "Lò Văn Pọm", "sex": "M", "birth_year": 1990, "unit": unit}
-        assert services.validate_person(data, xa) == {}
-        person = services.save_person(None, data, xa)
-        other = db.session.scalar(select(Unit).where(Unit.code == "99102"))
-        transfer = services.request_transfer(person, other, xa, None)
-        db.session.commit()
-        return person.id, transfer.id
+def pending_transfer(demo_transfer):
+    return demo_transfer["person_id"], demo_transfer["transfer_id"]
 
 
 @pytest.mark.parametrize("actions", [("accept", "accept"), ("accept", "refuse"),

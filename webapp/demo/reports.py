@@ -25,7 +25,6 @@ from sqlalchemy import func, select
 
 from ..auth.models import Role, User
 from ..extensions import db
-from ..registry.services import clean_text
 from ..reports.figures import as_values
 from ..reports.models import MonthlySubmission, SubmissionTransition
 from ..reports.services import (Frozen, approve, check_frozen, due_date, freeze,

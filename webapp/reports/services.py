@@ -202,7 +202,6 @@ def double_rehab(unit: Unit, year: int, month: int,
     """Persons counted in two rehab forms at the month's end (detox inside a voluntary rehab
     allowed if the settings say so): from the frozen lists, or from the registry."""
     from ..registry.consistency import VOLUNTARY
-    from ..treatment.models import RehabEpisode
     from ..treatment.vocab import REHAB_FORMS
 
     detox_ok = bool(settings.get("detox_inside_voluntary"))
