@@ -174,12 +174,12 @@ def _bad_code(user: User) -> str:
     return MESSAGES["bad_code"]
 
 
-@bp.route("/login/code", methods=["GET", "POST"])
-@public
-def login_code():
+def _code_step(step: str, template: str, accept, context=lambda user: {}):
+    """The second step of signing in: a current code, checked by `accept(user, code)`; wrong
+    codes count toward the throttle like wrong passwords."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    state, restart = _pending_or_restart("code")
+    state, restart = _pending_or_restart(step)
     if restart:
         return restart
     row, user = state
@@ -189,12 +189,18 @@ def login_code():
         refused = _refuse_if_throttled(row, user)
         if refused:
             return refused
-        if totp.accept(user, form.code.data):
+        if accept(user, form.code.data):
             return _finish_sign_in(row, user)
         error, status = _bad_code(user), 401
     elif form.is_submitted():
         status = 400
-    return render("auth/code.html", form=form, error=error, status=status)
+    return render(template, form=form, error=error, status=status, user=user, **context(user))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def login_code():
+    return _code_step("code", "auth/code.html", totp.accept)
 
 
 def _candidate_secret() -> str:
@@ -208,27 +214,18 @@ def _candidate_secret() -> str:
 @public
 def login_enrol():
     """Enrolment the settings require for this role, as part of signing in."""
-    if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
-    state, restart = _pending_or_restart("enrol")
-    if restart:
-        return restart
-    row, user = state
-    secret = _candidate_secret()
-    form = CodeForm()
-    error, status = None, 200
-    if form.validate_on_submit():
-        refused = _refuse_if_throttled(row, user)
-        if refused:
-            return refused
-        if totp.enrol(user, secret, form.code.data):
-            log_event(user.username, "totp_enrolled", user)
-            return _finish_sign_in(row, user)
-        error, status = _bad_code(user), 401
-    elif form.is_submitted():
-        status = 400
-    return render("auth/enrol.html", form=form, error=error, status=status, user=user,
-                  secret=totp.spaced(secret), uri=totp.uri(user, secret), during_sign_in=True)
+    def enrol(user, code) -> bool:
+        if not totp.enrol(user, _candidate_secret(), code):
+            return False
+        log_event(user.username, "totp_enrolled", user)
+        return True
+
+    def context(user) -> dict:
+        secret = _candidate_secret()
+        return {"secret": totp.spaced(secret), "uri": totp.uri(user, secret),
+                "during_sign_in": True}
+
+    return _code_step("enrol", "auth/enrol.html", enrol, context)
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
