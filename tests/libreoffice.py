@@ -14,10 +14,12 @@ import pytest
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert(path: Path, tmp_path: Path) -> Path:
-    """Open and save `path` (xlsx → xlsx) with LibreOffice; return the converted file."""
+def convert(path: Path, tmp_path: Path, target: str = "xlsx:Calc MS Excel 2007 XML") -> Path:
+    """Open and save `path` with LibreOffice (xlsx → xlsx by default; "pdf" for a workbook or
+    a Word document); return the converted file."""
     if SOFFICE is None:
-        message = "LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui"
+        message = ("LibreOffice (soffice) is not installed: "
+                   "apt-get install libreoffice-calc-nogui libreoffice-writer-nogui")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -26,9 +28,10 @@ def convert(path: Path, tmp_path: Path) -> Path:
     profile = tmp_path / "lo-profile"  # its own profile: no clash with a running LibreOffice
     result = subprocess.run(
         [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir), str(path)],
+         "--convert-to", target, "--outdir", str(outdir), str(path)],
         capture_output=True, text=True, timeout=240, env={**os.environ, "HOME": str(tmp_path)})
-    converted = outdir / path.name
+    converted = outdir / (path.name if target.startswith("xlsx")
+                          else f"{path.stem}.{target.split(':')[0]}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert converted.exists() and converted.stat().st_size > 0, result.stdout + result.stderr
     assert "Error" not in result.stderr, result.stderr

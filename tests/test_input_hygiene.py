@@ -82,13 +82,12 @@ ROLE_USERS = [(Role.COMMUNE, "xa"), (Role.DISTRICT, "huyen"), (Role.PROVINCE, "t
 PREFIXES = ("", "positive_test-", "management-", "determination-", "closing-", "void-",
             "episode-", "methadone-", "fix-")
 RAW_TEXTS = ("work_done", "difficulties", "proposals", "warning_comment", "comment", "note",
-             "agency_name", "agency_department", "age_bands-0-label", "why", "reason")
+             "age_bands-0-label", "why", "reason")
 # Enough valid values that a form refused only for its text would otherwise be saved.
 VALID = {"full_name": "Lò Văn Pọm", "sex": "M", "birth": "1988", "unit_code": "99101",
          "ethnicity": "03", "occupation_group": "agri", "main_drug": "heroin",
          "to_unit": "99102", "confirmed": "1", "reason": "Chưa đủ hồ sơ",
-         "comment": "Ý kiến", "work_done": "Đã làm", "agency_name": "Công an tỉnh",
-         "agency_department": "Phòng PC04", "username": "can.bo.moi", "role": "commune",
+         "comment": "Ý kiến", "work_done": "Đã làm", "username": "can.bo.moi", "role": "commune",
          "new_password": "Tram-nam-trong-coi-9", "confirm": "Tram-nam-trong-coi-9",
          "positive_test-event_date": "01/01/2025", "positive_test-note": "Ghi chú"}
 

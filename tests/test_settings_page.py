@@ -6,7 +6,6 @@ access, and the rule that a change never rewrites a decision already recorded.
 """
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 from html.parser import HTMLParser
 
@@ -107,14 +106,13 @@ def test_the_page_shows_every_setting_with_its_legal_default(admin):
     for label in LABELS.values():
         assert label in body
     for legend in ("Thời hạn quản lý", "Thời hạn cai nghiện", "Quản lý sau cai", "Báo cáo",
-                   "Nhóm tuổi", "Tên cơ quan"):
+                   "Nhóm tuổi"):
         assert f"<legend>{legend}</legend>" in body
     for label in REHAB_FORMS.values():
         assert label in body
     assert "Mặc định theo quy định: 12" in body
     assert "Mặc định theo quy định: 6 / 6 / 12 tháng" in body
     assert "Mặc định theo quy định: 1 / 15 / 60 ngày" in body
-    assert f"Mặc định theo quy định: {DEFAULTS['agency_name']}" in body
     assert "Dưới 14 (0–14)" in body
     assert "chỉ áp dụng cho các quyết định mới" in body
     assert "Đã thay đổi" not in body and "Khôi phục mặc định" not in body
@@ -271,22 +269,6 @@ def test_age_bands_can_be_merged_and_added(app, admin):
     assert in_force(app, "age_bands") == [
         ["Dưới 16", 0, 16], ["Từ 16 đến dưới 18", 16, 18], ["Từ 18 đến dưới 30", 18, 30],
         ["Từ 30 đến dưới 50", 30, 50], ["Từ 50 trở lên", 50, None]]
-
-
-def test_agency_names_are_required_and_stored_in_nfc(app, admin):
-    response = admin.post(URL, data=page_inputs(admin) | {"agency_name": "   "})
-    assert response.status_code == 422
-    assert error_beside(response.get_data(as_text=True), "agency_name",
-                        "Vui lòng nhập tên cơ quan.")
-    response = admin.post(URL, data={"agency_department": "x" * 201})
-    assert error_beside(response.get_data(as_text=True), "agency_department",
-                        "Tối đa 200 ký tự (đang có 201).")
-    assert stored(app) == {}
-
-    typed = unicodedata.normalize("NFD", "  Công an tỉnh Điện Biên ")
-    assert admin.post(URL, data={"agency_name": typed}).status_code == 303
-    value = in_force(app, "agency_name")
-    assert value == "Công an tỉnh Điện Biên" and unicodedata.is_normalized("NFC", value)
 
 
 def test_reset_returns_a_setting_to_the_legal_default(app, admin):

@@ -39,7 +39,13 @@ def vn_money(value: int | None) -> str:
     return vn_number(value) + "đ"
 
 
+def vn_iso_date(value: str | None) -> str:
+    """A date stored as an ISO string (JSON settings) as dd/mm/yyyy; "" for None."""
+    return vn_date(date.fromisoformat(value)) if value else ""
+
+
 def register(app) -> None:
     app.jinja_env.filters.update(
-        vn_date=vn_date, vn_datetime=vn_datetime, vn_number=vn_number, vn_money=vn_money
+        vn_date=vn_date, vn_datetime=vn_datetime, vn_number=vn_number, vn_money=vn_money,
+        vn_iso_date=vn_iso_date,
     )

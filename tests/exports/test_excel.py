@@ -68,7 +68,9 @@ def test_the_header_block_table_and_formats(ctx, constant_memory):
     ], autofilter=True)
     ws = wb.worksheets[0]
     assert ws.title.startswith("Danh sách- thử-") and not set("[]:*?/\\") & set(ws.title)
-    assert ws["A1"].value == "HUYỆN TÂN LẬP" and ws["A2"].value == "XÃ TÂN HÒA"
+    # 02/2025: the labour sector's time, so the commune's people's committee issues it.
+    assert ws["A1"].value == "ỦY BAN NHÂN DÂN HUYỆN TÂN LẬP"
+    assert ws["A2"].value == "ỦY BAN NHÂN DÂN XÃ TÂN HÒA" and ws["A3"].value == "Số:       /BC-UBND"
     assert ws["C1"].value == MOTTO and ws["C2"].value == MOTTO_SUB
     assert ws["C3"].value == "Tân Hòa, ngày 03 tháng 02 năm 2025"
     assert ws["A5"].value == "DANH SÁCH THỬ" and ws["A6"].value == "Tháng 01/2025"
@@ -114,7 +116,7 @@ def test_a_constant_memory_workbook_is_a_temporary_file_and_rows_go_in_order(ctx
     stream = book.close()
     ws = openpyxl.load_workbook(stream).worksheets[0]
     assert [ws.cell(r, 1).value for r in (9, 10, 11)] == ["dòng 0", "dòng 1", "dòng 2"]
-    assert ws["A1"].value == "HUYỆN TÂN LẬP" and ws["B1"].value == MOTTO  # header block kept
+    assert ws["A1"].value == "CÔNG AN HUYỆN TÂN LẬP" and ws["B1"].value == MOTTO  # header kept
     stream.close()
 
 
@@ -127,10 +129,15 @@ def test_sheet_names_are_valid_and_unique():
     assert excel.sheet_name("'") == "Trang tính"
 
 
-def test_a_unit_without_parent_is_headed_by_the_agency(ctx):
+def test_a_province_sheet_is_headed_by_the_police_under_the_ministry(ctx):
     province = Unit(code="99", name="Tỉnh Mai Sơn", kind="tinh", level="province", path="/99/")
-    assert excel.issuer_lines(province) == ("CÔNG AN TỈNH MAI SƠN", "TỈNH MAI SƠN")
-    assert excel.issued_line(province, date(2025, 3, 1)) == "Mai Sơn, ngày 01 tháng 03 năm 2025"
+    book = excel.Workbook()
+    book.sheet("Tỉnh", province, "T", "P", [("A", 20), ("B", 20)], issued_on=date(2026, 3, 1),
+               number="7")
+    ws = openpyxl.load_workbook(book.close()).worksheets[0]
+    assert [ws.cell(r, 1).value for r in (1, 2, 3)] == [
+        "BỘ CÔNG AN", "CÔNG AN TỈNH MAI SƠN", "Số: 7/BC-CAT-PC04"]
+    assert ws.cell(3, 2).value == "Mai Sơn, ngày 01 tháng 03 năm 2026"
 
 
 def test_a_wide_sheet_keeps_its_header_block_on_the_first_page(ctx):
@@ -236,7 +243,9 @@ def check_report(wb, year: int, month: int, district: bool, converted: bool):
     ws = wb["Báo cáo tháng"]
     top = check_common_look(ws, "STT", converted=converted)
     head = texts(ws, top - 1)
-    issuer = ("TỈNH MAI SƠN", "HUYỆN TÂN LẬP") if district else ("HUYỆN TÂN LẬP", "XÃ TÂN HÒA")
+    # December of last year: the police's time (from 01/3/2025).
+    issuer = (("CÔNG AN TỈNH MAI SƠN", "CÔNG AN HUYỆN TÂN LẬP") if district
+              else ("CÔNG AN HUYỆN TÂN LẬP", "CÔNG AN XÃ TÂN HÒA"))
     assert head[:len(issuer)] == list(issuer) or set(issuer) <= set(head)
     assert "BÁO CÁO KẾT QUẢ CÔNG TÁC CAI NGHIỆN MA TÚY, QUẢN LÝ SAU CAI" in head
     assert any(f"Tháng {month:02d}/{year}" in t for t in head)
@@ -271,7 +280,7 @@ def check_registry(wb, converted: bool):
     assert ws.title == "Danh sách đối tượng"
     top = check_common_look(ws, "Họ và tên", freeze_column="B", converted=converted)
     head = texts(ws, top - 1)
-    assert "CÔNG AN TỈNH MAI SƠN" in head and "TỈNH MAI SƠN" in head
+    assert "BỘ CÔNG AN" in head and "CÔNG AN TỈNH MAI SƠN" in head
     assert "DANH SÁCH NGƯỜI TRONG HỒ SƠ QUẢN LÝ (TẤT CẢ TÌNH TRẠNG)" in head
     header = [c.value for c in ws[top]]
     col = {name: i + 1 for i, name in enumerate(header) if name}

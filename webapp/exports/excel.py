@@ -29,13 +29,13 @@ from typing import IO, Iterable, Sequence
 
 import xlsxwriter
 
-from .. import settings
+from .. import official
 from ..timeutil import today_local
 from ..units.models import Unit
 
 FONT = "Times New Roman"
 FONT_SIZE = 12
-MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+MOTTO = official.MOTTO
 
 # Number formats. In a Vietnamese locale Excel shows the separators as 1.280 and 65.900.000đ.
 NUM_FORMATS = {
@@ -58,8 +58,6 @@ _TEXT_KIND = {"id": "id", "center": "center"}
 
 # Excel: at most 31 characters, none of []:*?/\ and no leading or trailing apostrophe.
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_PLACE_PREFIXES = ("Thành phố", "Thị trấn", "Thị xã", "Đặc khu", "Phường", "Huyện", "Quận",
-                   "Tỉnh", "Xã")
 MAX_ROW_HEIGHT = 409  # points, Excel's limit
 LINE_HEIGHT = 15.75   # points per line of 12 pt Times New Roman (Excel's own row height)
 MAX_CELL_CHARS = 32767
@@ -99,25 +97,9 @@ def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
     return candidate
 
 
-def place_name(unit: Unit) -> str:
-    """ "Xã Tân Hòa" → "Tân Hòa", for "Tân Hòa, ngày … tháng … năm …"."""
-    for prefix in _PLACE_PREFIXES:
-        if unit.name.startswith(prefix + " "):
-            return unit.name[len(prefix) + 1:]
-    return unit.name
-
-
-def issued_line(unit: Unit, day: date | None) -> str:
-    """The place and date line under the motto; dots to fill in by hand when `day` is None."""
-    if day is None:
-        return f"{place_name(unit)}, ngày ….. tháng ….. năm ……."
-    return f"{place_name(unit)}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
-
-
-def issuer_lines(unit: Unit) -> tuple[str, str]:
-    """Left of the header: the authority above the unit (or the agency), then the unit."""
-    parent = unit.parent.name if unit.parent is not None else settings.get("agency_name")
-    return parent.upper(), unit.name.upper()
+# The official shape lives in one module; these names stay for the callers that use them.
+place_name = official.place_name
+issued_line = official.place_date
 
 
 def estimate_lines(text: str, width: float, indent: int = 0) -> int:
@@ -154,7 +136,10 @@ class Sheet:
     `fit_width` (print one page wide; False for very wide tables, whose header block then
     stays on the first page); `freeze_columns` (besides the header rows, always frozen);
     `groups` ((label, first column, last column) for a header row above the column labels);
-    `issued_on` (the date after the place name; today by default).
+    `issued_on` (the date after the place name; today by default); `rules_on` (the day whose
+    issuing agency heads the sheet: a report's period end; `issued_on` by default);
+    `number` and `kind` (the số/ký hiệu line, "Số: 12/BC-CAX"); `form` (a statistical form's
+    code, "01-BCN": its Circular 05/2011 lines under the title).
 
     Write with `row()` (table rows), then optionally `note()`, `blank()`, `signatures()`.
     `next_row` is the row the next call writes (the first data row right after creation).
@@ -164,7 +149,8 @@ class Sheet:
                  period: str | Sequence[str], columns: Sequence, *, landscape: bool = False,
                  autofilter: bool = False, fit_width: bool = True, freeze_columns: int = 0,
                  groups: Sequence[tuple[str, int, int]] = (), issued_on: date | None = None,
-                 header_height: float | None = None):
+                 header_height: float | None = None, rules_on: date | None = None,
+                 number: str | None = None, kind: str = "BC", form: str | None = None):
         self.book = book
         self.columns = [as_column(c) for c in columns]
         if len(self.columns) < 2:
@@ -188,8 +174,12 @@ class Sheet:
         self._setup_page(landscape, fit_width)
         for i, column in enumerate(self.columns):
             self.ws.set_column(i, i, column.width, book.column_fmt(column.kind))
-        self._header_block(unit, title, [period] if isinstance(period, str) else list(period),
-                           issued_on if issued_on is not None else today_local())
+        issued_on = issued_on if issued_on is not None else today_local()
+        head = official.heading(unit, rules_on or issued_on, kind=kind, number=number,
+                                dated=issued_on)
+        self._header_block(head, title, [period] if isinstance(period, str) else list(period))
+        if form:
+            self._form_block(official.form_lines(form, unit, rules_on or issued_on))
         self._table_header(groups, header_height)
         self.ws.freeze_panes(self.next_row, freeze_columns)
 
@@ -214,19 +204,31 @@ class Sheet:
         else:
             self.ws.merge_range(row, first, row, last, text, fmt)
 
-    def _header_block(self, unit: Unit, title: str, periods: list[str], issued_on: date) -> None:
+    def _header_block(self, head: official.Heading, title: str, periods: list[str]) -> None:
         f, left, right = self.book.formats, self.split, self.split + 1
-        above, own = issuer_lines(unit)
-        self._span(0, 0, left, above, f["issuer"])
+        if head.above:
+            self._span(0, 0, left, head.above, f["issuer"])
         self._span(0, right, self.block_last, MOTTO[0], f["motto"])
-        self._span(1, 0, left, own, f["issuer_bold"])
+        self._span(1, 0, left, head.issuer, f["issuer_bold"])
         self._span(1, right, self.block_last, MOTTO[1], f["motto_sub"])
-        self._span(2, right, self.block_last, issued_line(unit, issued_on), f["issued"])
+        self._span(2, 0, left, head.number, f["issuer"])
+        self._span(2, right, self.block_last, head.place_date, f["issued"])
         self.next_row = 4  # row 3 stays empty
         self.note(title, "title")
         for line in periods:
             if line:
                 self.note(line, "period")
+        self.next_row += 1
+
+    def _form_block(self, lines: list[str]) -> None:
+        """Circular 05/2011's lines: the form and circular left, the bodies right."""
+        f, left, right = self.book.formats, self.split, self.split + 1
+        pairs = [(lines[0], lines[2] if len(lines) > 2 else ""),
+                 (lines[1], lines[3] if len(lines) > 3 else "")]
+        for first, second in pairs:
+            self._span(self.next_row, 0, left, first, f["form"])
+            self._span(self.next_row, right, self.block_last, second, f["form"])
+            self.next_row += 1
         self.next_row += 1
 
     def _table_header(self, groups, header_height) -> None:
@@ -319,18 +321,26 @@ class Sheet:
     def blank(self, count: int = 1) -> None:
         self.next_row += count
 
-    def signatures(self, left: tuple[str, str] | None, right: tuple[str, str] | None) -> None:
-        """Signature block: (TITLE, "(Ký, ghi rõ họ tên)") on each side, space to sign below."""
+    def signatures(self, left, right) -> None:
+        """Signature blocks: `official.Signature`s, or (TITLE, "(Ký, ghi rõ họ tên)") tuples,
+        each side with room to sign and the signer's name below when known."""
         f = self.book.formats
+        sides = [official.Signature(*s) if isinstance(s, tuple) else s for s in (left, right)]
+        spans = ((0, self.split), (self.split + 1, self.block_last))
         self.blank()
-        for side, first, last in ((left, 0, self.split), (right, self.split + 1, self.block_last)):
-            if side:
-                self._span(self.next_row, first, last, side[0], f["sign"])
-        self.next_row += 1
-        for side, first, last in ((left, 0, self.split), (right, self.split + 1, self.block_last)):
-            if side and side[1]:
-                self._span(self.next_row, first, last, side[1], f["sign_hint"])
-        self.next_row += 1
+        lines = [("above", "sign"), ("title", "sign"), ("hint", "sign_hint")]
+        for attribute, style in lines:
+            if any(side and getattr(side, attribute) for side in sides):
+                for side, (first, last) in zip(sides, spans):
+                    if side and getattr(side, attribute):
+                        self._span(self.next_row, first, last, getattr(side, attribute), f[style])
+                self.next_row += 1
+        if any(side and side.name for side in sides):
+            self.next_row += 3  # room for the signature and the seal
+            for side, (first, last) in zip(sides, spans):
+                if side and side.name:
+                    self._span(self.next_row, first, last, side.name, f["sign"])
+            self.next_row += 1
 
     def finish(self) -> None:
         if self.autofilter:
@@ -353,8 +363,7 @@ class Workbook:
             self.stream = BytesIO()
             options.update(in_memory=True)
         self.wb = xlsxwriter.Workbook(self.stream, options)
-        self.wb.set_properties({"title": title or "", "company": settings.get("agency_name"),
-                                "author": settings.get("agency_name")})
+        self.wb.set_properties({"title": title or ""})
         self.sheets: list[Sheet] = []
         self._formats: dict = {}
         base = {"font_name": FONT, "font_size": FONT_SIZE, "valign": "vcenter"}
@@ -373,6 +382,7 @@ class Workbook:
             "th": add(bold=True, border=1, align="center", text_wrap=True, bg_color="#E7E6E6"),
             "sign": add(align="center", bold=True),
             "sign_hint": add(align="center", italic=True),
+            "form": add(italic=True, font_size=11, text_wrap=True),
         }
         # The workbook's default style too, for cells typed in later by the user.
         self.wb.formats[0].set_font_name(FONT)

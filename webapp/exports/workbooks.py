@@ -72,7 +72,7 @@ def report_workbook(unit: Unit, year: int, month: int) -> BytesIO:
     issued = to_local(sent).date() if sent else today_local()
     book = excel.Workbook(title=f"Báo cáo tháng {month:02d}/{year} — {unit.name}")
     sheet = book.sheet("Báo cáo tháng", unit, REPORT_TITLE, period, REPORT_COLUMNS,
-                       issued_on=issued)
+                       issued_on=issued, rules_on=last, form="01-BCN")
     values = as_values(rows)
     number = 0
     for key, label, level, value in rows:

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import official
 from ..access import roles
 from ..auth.models import Role
 from ..extensions import commit_keeping_loaded, db
@@ -18,7 +19,7 @@ from ..registry.queries import scoped_person_page
 from ..scoping import can_review, get_unit_or_404
 from ..timeutil import today_local
 from . import services
-from .figures import as_values, quota_label
+from .figures import as_values, month_bounds, quota_label
 from .models import ACTION_LABELS, STATUS_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -122,11 +123,11 @@ def submission(period: str, unit_code: str):
 def print_view(period: str, unit_code: str):
     year, month = _period_or_404(period)
     unit = get_unit_or_404(current_user, unit_code)
-    from .. import settings
     audit.record("print", "MonthlySubmission", None, {"unit": unit.code, "period": period})
     db.session.commit()
-    return render("reports/print.html", agency=settings.get("agency_name"),
-                  department=settings.get("agency_department"), **_context(unit, year, month))
+    last = month_bounds(year, month)[1]
+    return render("reports/print.html", head=official.heading(unit, last, dated=None),
+                  signatures=official.report_signatures(), **_context(unit, year, month))
 
 
 @bp.route("/<period>/<unit_code>/figures/<key>")

@@ -48,9 +48,14 @@ DEFAULTS: dict[str, object] = {
     # One rehab episode at a time; 1 lets detox at the district medical centre run inside a
     # voluntary episode (the seeds record it separately), 0 forbids that too.
     "detox_inside_voluntary": 1,
-    # Printed in report headers; the managing agency moved to the police on 01/3/2025.
-    "agency_name": "Công an tỉnh Mai Sơn",
-    "agency_department": "Phòng Cảnh sát điều tra tội phạm về ma túy (PC04)",
+    # Which agency issues the reports and forms (webapp/official.py prints its name from the
+    # unit): the labour sector until 28/02/2025, the police from 01/3/2025, when state
+    # management of rehab moved to the Ministry of Public Security. A dated setting: an entry
+    # may be limited to one province (its code) and then wins over the entries for all.
+    "issuing_agency": [
+        {"from": None, "to": "2025-03-01", "province": None, "value": "labour"},
+        {"from": "2025-03-01", "to": None, "province": None, "value": "police"},
+    ],
     # Law 73/2021 (in force 01/01/2022): only a positive determination makes an addict; before
     # it, reports counted suspected persons among addicts. ISO date, so it stays plain JSON.
     "addicts_determined_only_from": "2022-01-01",
@@ -81,8 +86,7 @@ LABELS = {
     "report_jump_min": "… và thay đổi ít nhất (người)",
     "detox_inside_voluntary":
         "Cho phép điều trị cắt cơn trong thời gian cai nghiện tự nguyện (1: có, 0: không)",
-    "agency_name": "Tên cơ quan in trên báo cáo",
-    "agency_department": "Tên đơn vị chuyên môn in trên báo cáo",
+    "issuing_agency": "Cơ quan ban hành báo cáo, biểu mẫu (theo thời gian, theo tỉnh)",
     "age_bands": "Nhóm tuổi trong báo cáo",
     "rehab_terms": "Thời hạn cai nghiện theo hình thức và độ tuổi",
     "addicts_determined_only_from":
@@ -120,6 +124,47 @@ def forget() -> None:
     """Drop this request's cached values (after an administrator saved new ones)."""
     if has_app_context():
         g.pop("settings_cache", None)
+
+
+def dated(key: str, day: date, province: str | None = None):
+    """The value of a dated setting in force on `day`.
+
+    A dated setting is a list of entries {"from": ISO date or None, "to": ISO date or None
+    (exclusive), "province": a province code or None, "value": ...}. An entry for the unit's
+    province wins over an entry for every province; `None` when no entry covers the day."""
+    entries = get(key)
+    fallback = None
+    for entry in entries:
+        start, end = entry.get("from"), entry.get("to")
+        if start is not None and day < date.fromisoformat(start):
+            continue
+        if end is not None and day >= date.fromisoformat(end):
+            continue
+        if entry.get("province") is None:
+            fallback = entry["value"] if fallback is None else fallback
+        elif entry["province"] == province:
+            return entry["value"]
+    return fallback
+
+
+def overlaps(entries: list[dict]) -> list[tuple[int, int]]:
+    """Pairs (i, j) of entries of a dated setting whose periods overlap for the same province
+    (the value in force on a day would be ambiguous)."""
+    def bounds(entry):
+        start = date.fromisoformat(entry["from"]) if entry.get("from") else date.min
+        end = date.fromisoformat(entry["to"]) if entry.get("to") else date.max
+        return start, end
+
+    found = []
+    for i, a in enumerate(entries):
+        for j in range(i + 1, len(entries)):
+            b = entries[j]
+            if a.get("province") != b.get("province"):
+                continue
+            (a0, a1), (b0, b1) = bounds(a), bounds(b)
+            if a0 < b1 and b0 < a1:
+                found.append((i, j))
+    return found
 
 
 def determined_only_from() -> date:

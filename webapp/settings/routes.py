@@ -15,6 +15,7 @@ from ..access import roles
 from ..auth.models import Role
 from ..extensions import db
 from ..formatting import vn_date
+from ..official import AGENCIES
 from ..rendering import render
 from ..treatment.vocab import REHAB_FORMS
 from . import DEFAULTS, LABELS
@@ -30,7 +31,6 @@ GROUPS = [
     ("Quản lý sau cai", ["post_rehab_months", "post_rehab_months_compulsory_adult"]),
     ("Cai nghiện", ["detox_inside_voluntary"]),
     ("Báo cáo", ["report_due_day", "report_jump_percent", "report_jump_min", *DATE_KEYS]),
-    ("Tên cơ quan", list(TEXT_KEYS)),
     ("Đăng nhập và mật khẩu", ["session_idle_minutes", "password_min_length",
                                "totp_required_roles"]),
     ("Nhật ký truy cập và kiểm tra trùng hồ sơ",
@@ -113,7 +113,8 @@ def _page(errors: dict | None = None, submitted: dict | None = None, status: int
                   unit_labels=UNIT_LABELS, integer_ranges=INTEGER_RANGES,
                   role_lists={key: [(role, ROLE_LABELS[role]) for role in allowed]
                               for key, allowed in ROLE_LIST_KEYS.items()},
-                  date_defaults={key: _vn_day(DEFAULTS[key]) for key in DATE_KEYS})
+                  date_defaults={key: _vn_day(DEFAULTS[key]) for key in DATE_KEYS},
+                  agencies=AGENCIES)
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -44,7 +44,8 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "probe_window_minutes": (1, 1440),
     "audit_access_retention_months": (6, 120),
 }
-TEXT_KEYS = ("agency_name", "agency_department")
+# Free-text settings (none today: agency names are computed by webapp/official.py).
+TEXT_KEYS: tuple[str, ...] = ()
 TEXT_MAX = 200
 # Dates typed dd/mm/yyyy, stored as ISO strings (plain JSON); the years an administrator may pick.
 DATE_KEYS = ("addicts_determined_only_from",)
