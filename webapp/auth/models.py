@@ -32,6 +32,9 @@ ROLE_LABELS = {
     Role.COMMUNE: "Cán bộ cấp xã",
 }
 
+# Every role that works with case files and reports (admins manage accounts, not files).
+OFFICER_ROLES = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+
 # The tier of unit each officer role sits at; admins may sit anywhere.
 ROLE_LEVEL = {Role.PROVINCE: Level.PROVINCE, Role.DISTRICT: Level.DISTRICT,
               Role.COMMUNE: Level.COMMUNE}

@@ -67,6 +67,8 @@ DEFAULTS: dict[str, object] = {
     # Access records (views, lists, probes, exports, refusals) older than this are pruned by
     # `flask --app wsgi audit prune`; change records are kept.
     "audit_access_retention_months": 24,
+    # Files made by background jobs (big exports) are deleted this long after they are made.
+    "job_result_retention_days": 7,
 }
 
 LABELS = {
@@ -95,6 +97,7 @@ LABELS = {
     "probe_window_minutes": "Khoảng thời gian tính giới hạn kiểm tra trùng (phút)",
     "audit_access_retention_months":
         "Thời gian lưu nhật ký truy cập (xem, danh sách, kiểm tra trùng, tải xuống) (tháng)",
+    "job_result_retention_days": "Thời gian giữ tệp kết quả của công việc chạy nền (ngày)",
 }
 
 

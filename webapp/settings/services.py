@@ -43,6 +43,7 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "probe_limit": (5, 1000),
     "probe_window_minutes": (1, 1440),
     "audit_access_retention_months": (6, 120),
+    "job_result_retention_days": (1, 90),
 }
 TEXT_KEYS = ("agency_name", "agency_department")
 TEXT_MAX = 200
