@@ -31,7 +31,7 @@ import xlsxwriter
 
 from .. import settings
 from ..timeutil import today_local
-from ..units.models import Unit
+from ..units.models import Level, Unit
 
 FONT = "Times New Roman"
 FONT_SIZE = 12
@@ -115,9 +115,15 @@ def issued_line(unit: Unit, day: date | None) -> str:
 
 
 def issuer_lines(unit: Unit) -> tuple[str, str]:
-    """Left of the header: the authority above the unit (or the agency), then the unit."""
-    parent = unit.parent.name if unit.parent is not None else settings.get("agency_name")
-    return parent.upper(), unit.name.upper()
+    """Left of the header: the authority above the unit (or the agency), then the unit.
+    A province answers to the ministry but signs as its own agency; the ministry's name holds
+    both of its lines ("Bộ Công an — Cục …")."""
+    if unit.level == Level.NATIONAL.value:
+        above, _, own = unit.name.partition(" — ")
+        return above.upper(), (own or unit.name).upper()
+    if unit.parent is None or unit.parent.level == Level.NATIONAL.value:
+        return settings.get("agency_name").upper(), unit.name.upper()
+    return unit.parent.name.upper(), unit.name.upper()
 
 
 def estimate_lines(text: str, width: float, indent: int = 0) -> int:

@@ -7,7 +7,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..audit import services as audit
 from ..access import roles
-from ..auth.models import Role
+from ..auth.models import OFFICER_ROLES, Role
 from ..extensions import db, htmx
 from ..formatting import vn_number
 from ..jobs import background
@@ -20,7 +20,7 @@ from .models import JobStatus
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
-OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+OFFICERS = OFFICER_ROLES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 POLL_DONE = 286  # htmx stops polling on this status
 

@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access import roles
-from ..auth.models import Role
+from ..auth.models import OFFICER_ROLES, Role
+from ..exports.excel import issuer_lines
 from ..extensions import commit_keeping_loaded, db
 from ..formatting import vn_number
 from ..rendering import done, render
@@ -23,7 +24,7 @@ from .models import ACTION_LABELS, STATUS_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+OFFICERS = OFFICER_ROLES
 
 
 def _period_or_404(period: str) -> tuple[int, int]:
@@ -125,7 +126,7 @@ def print_view(period: str, unit_code: str):
     from .. import settings
     audit.record("print", "MonthlySubmission", None, {"unit": unit.code, "period": period})
     db.session.commit()
-    return render("reports/print.html", agency=settings.get("agency_name"),
+    return render("reports/print.html", issuer=issuer_lines(unit),
                   department=settings.get("agency_department"), **_context(unit, year, month))
 
 

@@ -59,7 +59,7 @@ DEFAULTS: dict[str, object] = {
     # New passwords (own change, an administrator's create or reset) are at least this long.
     "password_min_length": 12,
     # Roles that must sign in with a second factor (TOTP); enrolment comes with their next
-    # sign-in. Only "admin" and "province" may be listed.
+    # sign-in. Only "admin", "national" and "province" may be listed.
     "totp_required_roles": [],
     # Duplicate checks (live and on save) one account may run in a window; beyond it, no answer.
     "probe_limit": 60,

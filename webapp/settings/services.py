@@ -52,7 +52,7 @@ DATE_KEYS = ("addicts_determined_only_from",)
 DATE_YEARS = (2000, 2100)
 
 # Lists of roles, chosen with check boxes (the roles two-factor sign-in may be required of).
-ROLE_LIST_KEYS = {"totp_required_roles": ("admin", "province")}
+ROLE_LIST_KEYS = {"totp_required_roles": ("admin", "national", "province")}
 
 REHAB_GROUPS = ("adult", "minor")
 REHAB_PARTS = ("min", "default", "max")
