@@ -266,3 +266,36 @@ def test_with_rq_unreachable_the_job_fails_at_once_with_a_clear_message(app, log
 def test_the_worker_command_refuses_without_a_queue(app):
     result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst"])
     assert result.exit_code != 0 and "JOB_QUEUE" in result.output
+
+
+def test_a_long_registry_list_offers_the_background_export(app, login_as, demo, monkeypatch):
+    register(app, demo)
+    client = login_as("xa")
+    assert 'id="export-background"' not in client.get("/persons/").get_data(as_text=True)
+    monkeypatch.setitem(app.config, "JOB_EXPORT_ROWS", 1)
+    page = client.get("/persons/?state=all").get_data(as_text=True)
+    assert 'id="export-background"' in page and 'action="/jobs/registry-export"' in page
+
+
+def test_the_ministry_exports_the_countrys_statistics_in_the_background(app, login_as, demo):
+    register(app, demo)
+    client = login_as("trunguong")
+    assert 'id="stats-background"' in client.get("/stats/").get_data(as_text=True)
+    response = client.post("/jobs/stats-export", data={"unit": "C04", "from": "2024",
+                                                       "to": "2025"})
+    job_id = int(response.location.rsplit("/", 1)[-1])
+    queue.wait()
+    job = job_of(app, job_id)
+    assert job.status == JobStatus.DONE.value, job.message
+    assert job.result_name == "thong-ke-C04-2024-2025.xlsx"
+    download = client.get(f"/jobs/{job_id}/download")
+    assert download.status_code == 200
+    assert load_workbook(BytesIO(download.data)).active is not None
+    # A unit outside one's scope is refused before any job exists.
+    with app.app_context():
+        before = db.session.scalar(select(func.count(Job.id)))
+    response = login_as("tinh").post("/jobs/stats-export", data={"unit": "C04", "from": "2024",
+                                                                  "to": "2025"})
+    assert response.status_code == 303 and response.location.startswith("/stats/")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Job.id))) == before

@@ -12,6 +12,9 @@ from ..extensions import db, htmx
 from ..forms import BaseForm
 from ..rendering import done, render
 from ..registry.queries import PersonFilters
+from ..scoping import scoped_units
+from ..stats import services as stats
+from ..units.models import Unit
 from . import queue, services
 from .models import STATUS_LABELS
 from .work import KINDS
@@ -76,6 +79,27 @@ def download(job_id: int):
                          max_age=0, etag=False, last_modified=None, conditional=False)
     response.headers["Cache-Control"] = "no-store, private"
     return response
+
+
+@bp.route("/stats-export", methods=["POST"])
+@roles(*OFFICER_ROLES)
+def stats_export():
+    """The yearly statistics of a unit in scope, made in the background (a province, the
+    country: every figure of several years)."""
+    form = BaseForm()
+    back = url_for("stats.index")
+    if not form.validate():
+        return done(back, "Phiên làm việc đã hết hạn. Vui lòng tải lại trang.", "error")
+    unit = db.session.scalar(scoped_units(current_user).where(
+        Unit.code == (request.form.get("unit") or "").strip()))
+    first, last, errors = stats.parse_years(request.form)
+    if unit is None or errors:
+        return done(back, "Đơn vị hoặc năm không hợp lệ; vui lòng chọn lại.", "error")
+    job = services.create(current_user, "stats_export",
+                          {"unit": unit.code, "from": first, "to": last}, unit_id=unit.id)
+    db.session.commit()
+    queue.submit(job.id)
+    return done(url_for("jobs.page", job_id=job.id))
 
 
 @bp.route("/registry-export", methods=["POST"])

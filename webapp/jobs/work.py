@@ -40,10 +40,7 @@ def registry_export(job: Job, user: User, progress: Progress, folder: Path) -> O
     today = today_local()
     progress(message="Đang tạo tệp Excel…")
     export = workbooks.registry_workbook(user, filters, today)
-    target = folder / f"{job.id}-{secrets.token_hex(8)}.xlsx"
-    with export.stream as source, open(target, "xb") as out:
-        target.chmod(0o600)
-        shutil.copyfileobj(source, out)
+    target = _save(export.stream, folder, job)
     # The same record as the direct download: who took which list, and whom it holds.
     audit.record("export", "Person", None,
                  {"filters": audit.filters_for_log(filters.as_args(page=1)), "rows": export.rows,
@@ -52,6 +49,39 @@ def registry_export(job: Job, user: User, progress: Progress, folder: Path) -> O
     return Outcome(f"Đã tạo tệp Excel: {vn_number(export.rows)} người.", target,
                    f"danh-sach-doi-tuong-{export.unit_code}-{today.strftime('%d-%m-%Y')}.xlsx",
                    export.rows)
+
+
+def _save(stream, folder: Path, job: Job) -> Path:
+    target = folder / f"{job.id}-{secrets.token_hex(8)}.xlsx"
+    with stream as source, open(target, "xb") as out:
+        target.chmod(0o600)
+        shutil.copyfileobj(source, out)
+    return target
+
+
+def stats_export(job: Job, user: User, progress: Progress, folder: Path) -> Outcome:
+    """The yearly statistics of a big unit (a province, the country) as Excel."""
+    from ..scoping import scoped_units
+    from ..stats import services as stats
+    from ..stats.workbook import stats_workbook
+    from ..units.models import Unit
+
+    params = job.params or {}
+    unit = db.session.scalar(scoped_units(user).where(Unit.code == params.get("unit")))
+    if unit is None:
+        raise Refused("Đơn vị không còn trong phạm vi của bạn.")
+    first, last = int(params["from"]), int(params["to"])
+    progress(message="Đang tính số liệu…")
+    found = stats.yearly(unit, first, last)
+    progress(message="Đang tạo tệp Excel…")
+    target = _save(stats_workbook(unit, first, last, stats.table(found),
+                                  stats.paragraphs(found), stats.rule_caption(found)),
+                   folder, job)
+    audit.record("export", "Stats", None,
+                 {"unit": unit.code, "from": first, "to": last, "job": job.id})
+    db.session.commit()
+    return Outcome(f"Đã tạo tệp thống kê {unit.name}, {first}–{last}.", target,
+                   f"thong-ke-{unit.code}-{first}-{last}.xlsx")
 
 
 def import_confirm(job: Job, user: User, progress: Progress, folder: Path) -> Outcome:
@@ -81,6 +111,8 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "registry_export": Kind("Xuất danh sách đối tượng ra Excel", registry_export,
                             ("registry.index", {})),
+    "stats_export": Kind("Xuất số liệu thống kê theo năm ra Excel", stats_export,
+                         ("stats.index", {"unit": "unit", "from": "from", "to": "to"})),
     "import_confirm": Kind("Ghi danh sách nhập từ Excel", import_confirm,
                            ("imports.job", {"import_job_id": "job_id"})),
 }
