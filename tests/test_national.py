@@ -4,8 +4,10 @@ level up; nothing of it leaks downwards."""
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from webapp.auth.models import User
@@ -114,7 +116,12 @@ def test_the_national_aggregate_is_the_sum_of_the_approved_province_reports(app,
         province = as_values(services.submission_for(unit("99"), YEAR, MONTH).snapshot)
         live, _ = services.live_rows(unit("C04"), YEAR, MONTH)
         assert as_values(live)["addicts.total"] == province["addicts.total"] == 1
-    assert client.get(f"/reports/{PERIOD}/C04.xlsx").status_code == 200
+    book = client.get(f"/reports/{PERIOD}/C04.xlsx")
+    assert book.status_code == 200
+    top = {str(c.value) for row in load_workbook(BytesIO(book.data)).active.iter_rows(max_row=4)
+           for c in row if c.value}
+    assert {"BỘ CÔNG AN", "CỤC CẢNH SÁT ĐIỀU TRA TỘI PHẠM VỀ MA TÚY (C04)"} <= top
+    assert any(t.startswith("Hà Nội, ngày") for t in top)
     printed = text(client.get(f"/reports/{PERIOD}/C04/print"))
     assert "BỘ CÔNG AN" in printed and "CỤC CẢNH SÁT ĐIỀU TRA TỘI PHẠM VỀ MA TÚY (C04)" in printed
     # The province's own documents keep its agency as the issuing body, not the ministry.

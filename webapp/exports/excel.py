@@ -31,7 +31,7 @@ import xlsxwriter
 
 from .. import settings
 from ..timeutil import today_local
-from ..units.models import Level, Unit
+from ..units.models import NATIONAL_PLACE, Level, Unit
 
 FONT = "Times New Roman"
 FONT_SIZE = 12
@@ -101,6 +101,8 @@ def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
 
 def place_name(unit: Unit) -> str:
     """ "Xã Tân Hòa" → "Tân Hòa", for "Tân Hòa, ngày … tháng … năm …"."""
+    if unit.level == Level.NATIONAL.value:
+        return NATIONAL_PLACE
     for prefix in _PLACE_PREFIXES:
         if unit.name.startswith(prefix + " "):
             return unit.name[len(prefix) + 1:]

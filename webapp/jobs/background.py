@@ -16,8 +16,10 @@ def confirm_in_background(user, upload) -> Job:
     running = import_confirmation(user, upload)
     if running is not None and not running.finished:
         return running
-    job = services.create(user, "import_confirm", {"import_job_id": upload.id},
-                          unit_id=upload.unit_id, total=upload.progress_total)
+    # No total: the rows are written in one transaction, so there is no step to count.
+    job = services.create(user, "import_confirm",
+                          {"import_job_id": upload.id, "rows": upload.progress_total},
+                          unit_id=upload.unit_id)
     db.session.commit()
     queue.submit(job.id)
     return job

@@ -91,13 +91,13 @@ def import_confirm(job: Job, user: User, progress: Progress, folder: Path) -> Ou
     upload = db.session.get(ImportJob, job.params["import_job_id"])
     if upload is None or upload.user_id != user.id:
         raise Refused("Không tìm thấy tệp đã tải lên.")
-    progress(message=f"Đang ghi {vn_number(job.progress_total)} dòng…")
+    progress(message=f"Đang ghi {vn_number(upload.progress_total)} dòng của tệp "
+                     f"“{upload.filename}”…")
     try:
         created = imports.confirm_and_save(upload, user)
     except imports.ImportRefused as refused:
         raise Refused(refused.message) from None
-    return Outcome(f"Đã nhập {vn_number(created)} người vào danh sách quản lý.",
-                   done=job.progress_total)
+    return Outcome(f"Đã nhập {vn_number(created)} người vào danh sách quản lý.", done=created)
 
 
 @dataclass(frozen=True)

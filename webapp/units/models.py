@@ -44,6 +44,7 @@ LEVEL_LABELS = {Level.NATIONAL: "Trung ương", Level.PROVINCE: "Tỉnh", Level.
 NATIONAL_CODE = "C04"
 NATIONAL_NAME = "Bộ Công an — Cục Cảnh sát điều tra tội phạm về ma túy (C04)"
 NATIONAL_KIND = "trung_uong"
+NATIONAL_PLACE = "Hà Nội"  # where the ministry signs its documents
 
 
 # Above every character of a path (codes and "/"), so [path, path + TOP) is the subtree.
