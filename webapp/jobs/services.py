@@ -9,13 +9,14 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from .. import settings
 from ..auth.models import User
 from ..extensions import db
+from ..scoping import get_owned_or_404
 from ..timeutil import now_utc
 from .models import FINISHED, Job, JobStatus
 
@@ -43,12 +44,9 @@ def create(user: User, kind: str, params: dict, unit_id: int | None = None,
 
 
 def get_job_or_404(user: User, job_id: int) -> Job:
-    """A job and its file are its owner's alone: anyone else gets 404, as for anything out of
-    scope (the result of a unit's export is not for every officer who may see that unit)."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.user_id != user.id:
-        abort(404)
-    return job
+    """A job and its file are its owner's alone (the result of a unit's export is not for every
+    officer who may see that unit)."""
+    return get_owned_or_404(Job, user, job_id)
 
 
 def recent(user: User, limit: int = 20) -> list[Job]:
@@ -133,6 +131,10 @@ def expire_stale() -> int:
     lost = (Job.status == JobStatus.RUNNING.value) & (Job.heartbeat_at < cutoff)
     if current_app.config["JOB_QUEUE"] == "inprocess":
         lost = lost | ((Job.status == JobStatus.QUEUED.value) & (Job.created_at < cutoff))
+    # Read first: every poll sweeps, and on SQLite even an UPDATE that matches nothing would
+    # wait for the write lock an import holds for its whole transaction.
+    if db.session.scalar(select(Job.id).where(lost).limit(1)) is None:
+        return 0
     count = db.session.execute(update(Job).where(lost).values(
         status=JobStatus.FAILED.value, message=LOST, finished_at=now_utc())).rowcount
     db.session.commit()
