@@ -26,7 +26,7 @@ from webapp.registry.models import Person, PersonEvent, PersonPeriod, TransferRe
 from webapp.reports.models import MonthlySubmission, SubmissionTransition
 from webapp.treatment.models import (MethadonePeriod, PostRehabActivity, PostRehabTerm,
                                      RehabEpisode)
-from webapp.units.models import Unit
+from webapp.units.models import NATIONAL_CODE, NATIONAL_KIND, NATIONAL_NAME, Unit
 from webapp.vntext import fold
 
 PROVINCES = 34
@@ -56,6 +56,7 @@ class Built:
     person_id: int
     live_month: tuple[int, int]
     approved_month: tuple[int, int]
+    national: str = NATIONAL_CODE
 
 
 def _months(today: date, n: int) -> list[tuple[int, int]]:
@@ -91,10 +92,15 @@ def build(scale: float, today: date, seed: int = 14) -> Built:
     per_commune = PERSONS / COMMUNES
     rows = 0
 
-    # --- Units: provinces, communes directly under them ----------------------------------
+    # --- Units: the ministry, provinces under it, communes directly under them ----------
     start = date(2020, 1, 1)
+    rows += _bulk(Unit, [dict(code=NATIONAL_CODE, name=NATIONAL_NAME, kind=NATIONAL_KIND,
+                              level="national", parent_id=None, path=f"/{NATIONAL_CODE}/",
+                              valid_from=start)])
+    nation = db.session.scalar(select(Unit.id).where(Unit.code == NATIONAL_CODE))
+    top = f"/{NATIONAL_CODE}"
     rows += _bulk(Unit, [dict(code=f"{p + 1:02d}", name=f"Tỉnh Thử {p + 1:02d}", kind="tinh",
-                              level="province", parent_id=None, path=f"/{p + 1:02d}/",
+                              level="province", parent_id=nation, path=f"{top}/{p + 1:02d}/",
                               valid_from=start) for p in range(n_prov)])
     provinces = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.level == "province")).all())
     communes = []
@@ -103,7 +109,7 @@ def build(scale: float, today: date, seed: int = 14) -> Built:
         for c in range(per_prov + (1 if p < extra else 0)):
             code = f"{pcode}{c + 1:03d}"
             communes.append(dict(code=code, name=f"Xã Thử {code}", kind="xa", level="commune",
-                                 parent_id=provinces[pcode], path=f"/{pcode}/{code}/",
+                                 parent_id=provinces[pcode], path=f"{top}/{pcode}/{code}/",
                                  valid_from=start))
     rows += _bulk(Unit, communes)
     commune_ids = dict(db.session.execute(select(Unit.code, Unit.id).where(Unit.level == "commune")).all())
@@ -114,6 +120,9 @@ def build(scale: float, today: date, seed: int = 14) -> Built:
     probe.set_password(PASSWORD)
     users = [dict(username="admin", full_name="Quản trị", role="admin",
                   unit_id=provinces["01"], password_hash=probe.password_hash, active=True,
+                  is_demo=False, must_change_password=False, created_at=now),
+             dict(username="trunguong", full_name="Cán bộ Bộ Công an", role="national",
+                  unit_id=nation, password_hash=probe.password_hash, active=True,
                   is_demo=False, must_change_password=False, created_at=now)]
     for code, uid in provinces.items():
         users.append(dict(username=f"tinh{code}", full_name=f"Cán bộ tỉnh {code}",
@@ -284,7 +293,7 @@ def build(scale: float, today: date, seed: int = 14) -> Built:
             snap = [[k, label, level, None if v is None else totals.get((uid, y, m), {}).get(k, 0)]
                     for k, label, level, v in template[(y, m)][0]]
             subs.append(_submission(uid, y, m, snap, None, datetime(y, m, 1) + timedelta(days=36),
-                                    user_of[uid], user_of[provinces["01"]]))
+                                    user_of[uid], user_of[nation]))
     rows += _bulk(MonthlySubmission, [s for s, _ in subs])
     ids = db.session.execute(select(MonthlySubmission.id, MonthlySubmission.unit_id,
                                     MonthlySubmission.year, MonthlySubmission.month)).all()

@@ -278,8 +278,8 @@ def run(scale: float, reps: int, with_concurrency: bool, reuse: bool) -> dict:
     ay, am = built.approved_month
     live, approved = f"{ly:04d}-{lm:02d}", f"{ay:04d}-{am:02d}"
     c, p, pid = built.commune, built.province, built.person_id
-    timer = Timer(app, {"commune": f"xa{c}", "province": f"tinh{p}", "admin": "admin"},
-                  data.PASSWORD)
+    timer = Timer(app, {"commune": f"xa{c}", "province": f"tinh{p}", "admin": "admin",
+                        "national": "trunguong"}, data.PASSWORD)
     floor = ("commune", "/account/password")
     light = [
         ("list commune", "commune", "/persons/"),
@@ -302,6 +302,10 @@ def run(scale: float, reps: int, with_concurrency: bool, reuse: bool) -> dict:
         ("completeness province", "province", f"/reports/{live}/"),
         ("stats commune", "commune", "/stats/"),
         ("stats province", "province", "/stats/"),
+        # The ministry: provinces' completeness, the sum of their approved reports, statistics.
+        ("completeness national", "national", f"/reports/{live}/"),
+        ("report national approved", "national", f"/reports/{approved}/{built.national}"),
+        ("stats national", "national", "/stats/"),
     ]
     slow = [("export province", "province", "/persons/export.xlsx")]
     times = timer.medians(light, reps, floor)

@@ -35,6 +35,9 @@ def app(tmp_path_factory):
 def _empty_database(app):
     """Every test starts and ends with an empty database."""
     yield
+    from webapp.jobs import queue
+
+    queue.wait()  # a background job still writing would leave rows for the next test
     with app.app_context():
         _db.session.rollback()
         _db.session.remove()

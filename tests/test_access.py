@@ -9,7 +9,8 @@ import pytest
 
 from webapp.access import PUBLIC, SIGNED_IN, access_of
 
-ROLES = {"admin": "admin", "tinh": "province", "huyen": "district", "xa": "commune"}
+ROLES = {"admin": "admin", "trunguong": "national", "tinh": "province", "huyen": "district",
+         "xa": "commune"}
 SAMPLE_ARGS = {"code": "99101", "kind": "positive_test", "action": "accept",
                "episode_id": 999999, "period_id": 999999, "term_id": 999999,
                "key": "management_term_months", "period": "2026-10",

@@ -29,6 +29,26 @@ def test_each_officer_sees_exactly_their_subtree(demo, ctx):
     assert codes_seen_by("xa") == ["99101"]
     assert codes_seen_by("huyen") == ["991", "99101", "99102", "99103", "99104"]
     assert len(codes_seen_by("tinh")) == 1 + 3 + 10
+    assert codes_seen_by("tinh")[0] == "99"  # the province does not see the ministry
+    assert codes_seen_by("trunguong")[:2] == ["C04", "99"]
+    assert len(codes_seen_by("trunguong")) == 1 + 1 + 3 + 10
+
+
+def test_the_ministry_sits_above_the_provinces_and_reviews_them(demo, ctx):
+    nation = unit("C04")
+    assert nation.level == "national" and nation.parent_id is None and nation.path == "/C04/"
+    assert unit("99").parent_id == nation.id and unit("99101").path == "/C04/99/991/99101/"
+    assert can_review(account("trunguong"), unit("99"))
+    assert not can_review(account("trunguong"), unit("991"))  # districts are the province's
+    assert not can_review(account("tinh"), unit("99"))
+
+
+def test_a_second_province_loads_under_the_same_ministry(demo, ctx):
+    root, _ = load_official_province(11)
+    db.session.commit()
+    assert root.parent.code == "C04"
+    assert db.session.query(Unit).filter(Unit.level == "national").count() == 1
+    assert "11" in codes_seen_by("trunguong") and "11" not in codes_seen_by("tinh")
 
 
 def test_the_reviewer_of_a_commune_is_its_district(demo, ctx):
@@ -43,7 +63,7 @@ def test_in_a_two_tier_province_the_province_reviews_its_communes(demo, ctx):
     # 2025: districts abolished, communes placed directly under the province.
     move_unit(unit("99101"), unit("99"))
     db.session.commit()
-    assert unit("99101").path == "/99/99101/"
+    assert unit("99101").path == "/C04/99/99101/"
     assert can_review(account("tinh"), unit("99101"))
     assert not can_review(account("huyen"), unit("99101"))
 
@@ -83,7 +103,8 @@ def test_official_units_load_from_the_vietnam_provinces_package(ctx):
     # Loading again adds nothing.
     load_official_province(1)
     db.session.commit()
-    assert db.session.query(Unit).count() == count + 1
+    assert db.session.query(Unit).count() == count + 2  # the province and the ministry
+    assert root.parent.code == "C04" and root.path == "/C04/01/"
 
 
 def test_an_unknown_province_code_is_a_clear_error(ctx):

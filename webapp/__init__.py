@@ -49,6 +49,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .audit import models as _audit_models  # noqa: F401
     from .plans import models as _plans_models  # noqa: F401
     from .imports import models as _imports_models  # noqa: F401
+    from .jobs import models as _jobs_models  # noqa: F401
     from .registry import models as _registry_models  # noqa: F401
     from .reports import models as _reports_models  # noqa: F401
     from .settings import models as _settings_models  # noqa: F401
@@ -58,6 +59,9 @@ def create_app(config: str | type | None = None) -> Flask:
     from .audit.cli import audit as audit_cli
 
     app.cli.add_command(audit_cli)
+    from .jobs.cli import jobs as jobs_cli
+
+    app.cli.add_command(jobs_cli)
 
     from . import demo
     from .admin import routes as admin
@@ -67,6 +71,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .registry import routes as registry
     from .exports import routes as exports
     from .imports import routes as imports
+    from .jobs import routes as jobs
     from .plans import routes as plans
     from .reports import routes as reports
     from .settings import routes as settings_routes
@@ -76,7 +81,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .units import routes as units
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   imports, admin, settings_routes):
+                   imports, jobs, admin, settings_routes):
         app.register_blueprint(module.bp)
     demo.register(app)
 

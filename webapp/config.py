@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -80,6 +81,20 @@ class Config:
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
     ATTACHMENTS_DIR = os.environ.get("ATTACHMENTS_DIR", str(INSTANCE / "attachments"))
+    # Background jobs (webapp/jobs/queue.py): "inprocess" threads, or "rq" with REDIS_URL and
+    # `flask --app wsgi jobs worker`. A running job beats every JOB_HEARTBEAT_SECONDS; one
+    # silent for JOB_STALE_SECONDS lost its worker and is reported failed.
+    JOB_QUEUE = os.environ.get("JOB_QUEUE", "inprocess").strip().lower()
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "qlcn")
+    JOBS_DIR = os.environ.get("JOBS_DIR", str(INSTANCE / "jobs"))
+    JOB_HEARTBEAT_SECONDS = 10
+    JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "180"))
+    JOB_TIMEOUT_SECONDS = 2 * 3600
+    # Above this many rows an import confirmation runs as a job; the registry list offers a
+    # background export from this many persons on (the direct download streams at any size).
+    JOB_IMPORT_ROWS = 2000
+    JOB_EXPORT_ROWS = 20000
 
 
 class ProductionConfig(Config):
@@ -101,6 +116,8 @@ class TestConfig(Config):
     # Hashing strength is irrelevant to what the tests check; scrypt would dominate their time.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     WTF_CSRF_ENABLED = False
+    # Job result files of the tests never land in the real instance/.
+    JOBS_DIR = os.path.join(tempfile.gettempdir(), f"qlcn-test-jobs-{os.getpid()}")
 
 
 class ConfigError(RuntimeError):

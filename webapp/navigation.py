@@ -1,17 +1,20 @@
 """The menu each role sees: only pages that exist and that the role may open."""
 from __future__ import annotations
 
-from .auth.models import Role
+from .auth.models import OFFICER_ROLES, Role
+
+OFFICERS = set(OFFICER_ROLES)
 
 # (endpoint, label, roles or None for every signed-in user)
 MENU = [
     ("main.home", "Trang chủ", None),
-    ("registry.index", "Danh sách đối tượng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
-    ("registry.transfers", "Chuyển hồ sơ", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
-    ("imports.index", "Nhập từ Excel", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
-    ("reports.index", "Báo cáo tháng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
-    ("plans.quotas", "Chỉ tiêu", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
-    ("stats.index", "Thống kê", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
+    ("registry.index", "Danh sách đối tượng", OFFICERS),
+    ("registry.transfers", "Chuyển hồ sơ", OFFICERS),
+    ("imports.index", "Nhập từ Excel", OFFICERS),
+    ("reports.index", "Báo cáo tháng", OFFICERS),
+    ("plans.quotas", "Chỉ tiêu", OFFICERS),
+    ("stats.index", "Thống kê", OFFICERS),
+    ("jobs.index", "Công việc nền", OFFICERS),
     ("units.tree", "Đơn vị hành chính", None),
     ("admin.users", "Tài khoản", {Role.ADMIN}),
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import settings
-from .units.models import Level, Unit
+from .units.models import NATIONAL_PLACE, Level, Unit
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 
@@ -36,7 +36,7 @@ AGENCIES = {
 _PLACE_PREFIXES = ("Thành phố", "Thị trấn", "Thị xã", "Đặc khu", "Phường", "Huyện", "Quận",
                    "Tỉnh", "Xã")
 
-NATIONAL = "national"  # the ministry's level above the provinces, where it exists
+NATIONAL = Level.NATIONAL  # the ministry (C04) above the provinces
 
 # The statistical forms (Circular 05/2011/TT-BLĐTBXH) and the registers (Sổ …-SCN).
 CIRCULAR = "Thông tư số 05/2011/TT-BLĐTBXH"
@@ -49,6 +49,8 @@ FORMS = {
 
 def place_name(unit: Unit) -> str:
     """ "Xã Tân Hòa" → "Tân Hòa", for "Tân Hòa, ngày … tháng … năm …"."""
+    if unit.level == NATIONAL:
+        return NATIONAL_PLACE
     for prefix in _PLACE_PREFIXES:
         if unit.name.startswith(prefix + " "):
             return unit.name[len(prefix) + 1:]

@@ -12,9 +12,9 @@ from flask import abort
 from sqlalchemy import Select, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from .auth.models import Role, User
+from .auth.models import REVIEWER_ROLES, Role, User
 from .extensions import db
-from .units.models import Unit, under
+from .units.models import Level, Unit, under
 
 T = TypeVar("T")
 
@@ -63,12 +63,22 @@ def in_scope(user: User, unit: Unit) -> bool:
 
 
 def can_review(user: User, unit: Unit) -> bool:
-    """The reviewer of a unit is an officer of its parent unit (district, or province)."""
+    """The reviewer of a unit is an officer of its parent unit (district, province, or the
+    ministry for a province)."""
     return (
-        user.role in (Role.DISTRICT, Role.PROVINCE)
+        user.role in REVIEWER_ROLES
         and unit.parent_id is not None
         and unit.parent_id == user.unit_id
     )
+
+
+def get_owned_or_404(model, user: User, object_id: int):
+    """A user's own piece of work (an upload, a background job and its file): its owner's
+    alone, whoever else may see its unit; anyone else gets 404, as for anything out of scope."""
+    found = db.session.get(model, object_id)
+    if found is None or found.user_id != user.id:
+        abort(404)
+    return found
 
 
 def scoped_users(user: User) -> Select[tuple[User]]:
@@ -88,9 +98,10 @@ def get_user_or_404(user: User, user_id: int) -> User:
 
 
 def _by_accounts_in_scope(user: User, user_column):
-    """Rows made by accounts of the user's subtree; rows with no account only at the root."""
+    """Rows made by accounts of the user's subtree; rows with no account only at the top (the
+    province an installation serves, or the ministry above it)."""
     mine = user_column.in_(select(User.id).where(User.unit_id.in_(units_in_scope(user))))
-    if user.unit.parent_id is None:
+    if user.unit.parent_id is None or user.unit.level in (Level.NATIONAL, Level.PROVINCE):
         mine = mine | user_column.is_(None)
     return mine
 
@@ -139,8 +150,10 @@ def locate_person_anywhere(condition, exclude_id: int | None = None) -> list:
 
 
 def province_of(unit: Unit) -> Unit:
-    root_code = unit.path.strip("/").split("/")[0]
-    return db.session.scalar(select(Unit).where(Unit.code == root_code))
+    """The province a unit lies in (for the ministry itself: the ministry)."""
+    codes = unit.path.strip("/").split("/")
+    found = {u.level: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))}
+    return found.get(Level.PROVINCE.value) or found[Level.NATIONAL.value]
 
 
 def scoped_transfers(user: User) -> Select:

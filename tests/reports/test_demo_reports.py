@@ -93,7 +93,7 @@ def test_every_state_and_some_missing_months(loaded):
     assert any((y, m) == months[-1] for _, y, m in missing)
     approved = sum(s.status == "approved" for s in loaded.subs)
     assert approved > len(loaded.subs) / 2
-    assert {s.unit_code for s in loaded.subs} == set(COMMUNES + DISTRICTS)
+    assert {s.unit_code for s in loaded.subs} == set(COMMUNES + DISTRICTS + ("99",))
     if loaded.counts is not None:
         assert loaded.counts["reports"] == len(loaded.subs)
 
@@ -184,6 +184,21 @@ def test_a_district_sends_after_approving_its_communes_and_sums_the_approved_one
         if len(approved) < len(children):
             assert d.warning_comment and d.steps[0].comment == d.warning_comment
     assert any(d.status == "approved" for d in districts)
+
+
+def test_the_province_sends_the_sum_of_its_approved_districts_to_the_ministry(loaded):
+    by_key = _by_key(loaded)
+    provinces = [s for s in loaded.subs if s.unit_code == "99" and s.steps]
+    assert provinces and any(p.status == "approved" for p in provinces)
+    for p in provinces:
+        assert p.parent_code == "C04"
+        children = [by_key.get((d, p.year, p.month)) for d in DISTRICTS]
+        approved = sorted(c.unit_code for c in children if c and c.status == "approved")
+        assert sorted(p.children_included) == approved
+        assert p.steps[0].at > max(c.decided_at for c in children if c and c.status == "approved")
+    reviewers = {loaded.users[t.user_id].username for p in provinces for t in p.steps
+                 if t.action in ("approve", "return")}
+    assert reviewers == {"trunguong"}
 
 
 def test_last_month_leaves_work_for_the_demo_accounts(loaded):

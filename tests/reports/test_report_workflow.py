@@ -190,7 +190,8 @@ def test_only_the_units_own_officer_prepares_and_submits_its_report(app, login_a
                 services.submit(unit("99101"), YEAR, MONTH, {}, account(username))
             db.session.rollback()
         assert services.can_edit(account("xa"), unit("99101"))
-        assert not services.can_edit(account("tinh"), unit("99"))  # the root reports to no one
+        assert services.can_edit(account("tinh"), unit("99"))  # the province reports to C04
+        assert not services.can_edit(account("trunguong"), unit("C04"))  # the root: to no one
 
 
 def test_only_the_parent_units_officer_approves_or_returns(app, login_as, make_person):

@@ -16,7 +16,7 @@ def role_unit_error(role: str, unit: Unit) -> str | None:
     return None
 
 
-_LEVEL_NAMES = {"province": "tỉnh", "district": "huyện", "commune": "xã"}
+_LEVEL_NAMES = {"national": "trung ương", "province": "tỉnh", "district": "huyện", "commune": "xã"}
 
 
 def username_taken(username: str, except_id: int | None = None) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import current_app, has_request_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_login import current_user
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
@@ -32,7 +32,8 @@ SECRET_MARK = "••••"
 def _actor_id() -> int | None:
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.id
-    return None
+    # A background job acts for the user who started it (jobs/runner.py).
+    return g.get("acting_user_id") if has_app_context() else None
 
 
 def _plain(value: Any) -> Any:

@@ -16,6 +16,7 @@ from ..units.models import Level, Unit
 
 class Role(StrEnum):
     ADMIN = "admin"
+    NATIONAL = "national"
     PROVINCE = "province"
     DISTRICT = "district"
     COMMUNE = "commune"
@@ -27,14 +28,20 @@ class Role(StrEnum):
 
 ROLE_LABELS = {
     Role.ADMIN: "Quản trị hệ thống",
+    Role.NATIONAL: "Cán bộ cấp trung ương (Bộ Công an)",
     Role.PROVINCE: "Cán bộ cấp tỉnh",
     Role.DISTRICT: "Cán bộ cấp huyện (người duyệt)",
     Role.COMMUNE: "Cán bộ cấp xã",
 }
 
+# Every role that works with case files and reports (admins manage accounts, not files).
+OFFICER_ROLES = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE, Role.NATIONAL)
+# Officers of a unit with units below it: they review their children's reports.
+REVIEWER_ROLES = (Role.DISTRICT, Role.PROVINCE, Role.NATIONAL)
+
 # The tier of unit each officer role sits at; admins may sit anywhere.
-ROLE_LEVEL = {Role.PROVINCE: Level.PROVINCE, Role.DISTRICT: Level.DISTRICT,
-              Role.COMMUNE: Level.COMMUNE}
+ROLE_LEVEL = {Role.NATIONAL: Level.NATIONAL, Role.PROVINCE: Level.PROVINCE,
+              Role.DISTRICT: Level.DISTRICT, Role.COMMUNE: Level.COMMUNE}
 
 
 class User(UserMixin, db.Model):

@@ -229,7 +229,7 @@ def login_enrol():
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
-@roles(Role.ADMIN, Role.PROVINCE)
+@roles(*totp.ELIGIBLE)
 def two_factor():
     """The user's own page: turn two-factor sign-in on (secret, URI, a current code) or off."""
     user = current_user._get_current_object()

@@ -18,7 +18,7 @@ from .. import settings
 from ..extensions import db
 from .models import Role, User
 
-ELIGIBLE = (Role.ADMIN, Role.PROVINCE)
+ELIGIBLE = (Role.ADMIN, Role.NATIONAL, Role.PROVINCE)
 ISSUER = "QLCN"
 STEP_SECONDS = 30
 WINDOW = 1  # steps either side of now

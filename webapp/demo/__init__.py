@@ -1,4 +1,5 @@
-"""Demo data: the fictional three-tier province Mai Sơn (the name the first seed uses).
+"""Demo data: the fictional three-tier province Mai Sơn (the name the first seed uses), under
+the national root (the ministry, C04).
 
 Official codes are 2 digits (province), 3 (district) and 5 (commune); the demo uses 99…,
 which no real unit has, so official units can be loaded beside it.
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from ..auth.models import Role, User
 from ..extensions import db
 from ..units.models import Unit
-from ..units.services import add_unit
+from ..units.services import add_unit, national_root
 from .persons import load_persons
 from .reports import load_submissions
 from .treatment import load_treatment
@@ -43,6 +44,7 @@ TREE = {
 
 USERS = [
     ("admin", "Quản trị hệ thống", Role.ADMIN, "99"),
+    ("trunguong", "Đỗ Minh Quân", Role.NATIONAL, "C04"),
     ("tinh", "Nguyễn Thị Hồng Nhung", Role.PROVINCE, "99"),
     ("huyen", "Trần Văn Bình", Role.DISTRICT, "991"),
     ("huyen2", "Lò Văn Thắng", Role.DISTRICT, "992"),
@@ -53,10 +55,11 @@ USERS = [
 
 
 def load_units() -> dict[str, Unit]:
-    units: dict[str, Unit] = {}
     start = date(2020, 1, 1)
+    nation = national_root()
+    units: dict[str, Unit] = {nation.code: nation}
     for (pcode, pname, pkind), districts in TREE.items():
-        province = units[pcode] = add_unit(pcode, pname, pkind, valid_from=start)
+        province = units[pcode] = add_unit(pcode, pname, pkind, nation, valid_from=start)
         for (dcode, dname, dkind), communes in districts.items():
             district = units[dcode] = add_unit(dcode, dname, dkind, province, valid_from=start)
             for ccode, cname, ckind in communes:

@@ -8,7 +8,8 @@ services: `save_draft` (which checks the officer), `approve` and `return_`. Send
 unit and month, and every status is the one its last transition set. Only the moments are
 rewritten afterwards, to believable ones inside the period: communes send between the 25th and
 the 6th of the next month (due the 3rd), the district reviews within hours or days, sends its
-own report once all or all but one of its communes are approved, and the province reviews it.
+own report once all or all but one of its communes are approved, and the province reviews it;
+the province does the same with its districts and sends to the ministry (trunguong, C04).
 
 Communes and the town without a demo account get one here (`xa.99103`, `huyen.993`…), with the
 demo password hashed once. The last month leaves work for the demo accounts: 99101 (xa) has only
@@ -103,6 +104,8 @@ RESUBMIT_NOTES = (
 )
 PROVINCE_RETURN = ("Đề nghị huyện làm rõ lý do chưa tổng hợp đủ báo cáo của các xã và thời "
                    "hạn hoàn thành.")
+NATIONAL_RETURN = ("Đề nghị tỉnh rà soát, bổ sung số liệu của các huyện còn thiếu trước khi "
+                   "gửi lại Bộ.")
 APPROVE_COMMENTS = ("Đồng ý.", "Số liệu khớp với hồ sơ quản lý.", "Đã kiểm tra, đồng ý.")
 UNKNOWN_NOTE = ("Một số người nghiện chưa xác minh được đầy đủ thông tin (nghề nghiệp, loại ma "
                 "túy hoặc dân tộc); đơn vị đang phối hợp Công an xã rà soát, sẽ cập nhật hồ sơ "
@@ -231,7 +234,7 @@ def _officers() -> tuple[dict[str, User], int]:
                                .order_by(User.id)).all()
     by_unit = {}
     for user in users:
-        if user.role in (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE):
+        if user.role in (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE, Role.NATIONAL):
             by_unit.setdefault(user.unit.code, user)
     taken = {u.username for u in users}
     units = {u.code: u for u in db.session.scalars(select(Unit).where(
@@ -387,9 +390,11 @@ def load_submissions(seed: int = 2026) -> dict:
     with db.session.no_autoflush:  # a flush per query would cost more than the figures
         outcomes = _communes(tree, months, officers, rng, clock)
         db.session.flush()  # the districts' aggregates read their communes' reports
-        _districts(tree, months, outcomes, officers, province, rng, clock)
+        districts = _districts(tree, months, outcomes, officers, province, rng, clock)
         db.session.flush()
-    return _counts(tree, created)
+        _province(tree, months, districts, officers, province, rng, clock)
+        db.session.flush()
+    return _counts(tree, created, province)
 
 
 def _communes(tree, months, officers, rng, clock) -> dict[tuple[str, int, int], _Outcome]:
@@ -407,9 +412,10 @@ def _communes(tree, months, officers, rng, clock) -> dict[tuple[str, int, int], 
     return outcomes
 
 
-def _districts(tree, months, outcomes, officers, province, rng, clock) -> None:
+def _districts(tree, months, outcomes, officers, province, rng, clock) -> dict:
     """Once all, or all but one, of its communes are approved, after those approvals, the
     district sends its own report (the sum of the approved ones); the province reviews it."""
+    out = {}
     for year, month, age in months:
         for district, communes in tree[year, month]:
             children = [outcomes[c.code, year, month] for c in communes]
@@ -424,15 +430,38 @@ def _districts(tree, months, outcomes, officers, province, rng, clock) -> None:
                 fate = "draft" if age <= 2 and roll < 0.5 else "missing"
                 not_before = max((e for o in children for e in o.events),
                                  default=_utc(date(year, month, 25), time(7, 30)))
-            _record(district, year, month, fate, False, officers[district.code],
-                    officers[province.code], rng, clock, PROVINCE_RETURN, district=True,
+            out[district.code, year, month] = _record(
+                district, year, month, fate, False, officers[district.code],
+                officers[province.code], rng, clock, PROVINCE_RETURN, district=True,
+                communes=len(children), not_before=not_before)
+    return out
+
+
+def _province(tree, months, outcomes, officers, province, rng, clock) -> None:
+    """The same one level up: the province sends the sum of its approved districts to the
+    ministry (C04), which reviews it; drawn after everything below, which it leaves as it was."""
+    nation = province.parent
+    if nation is None or nation.code not in officers:
+        return
+    for year, month, age in months:
+        children = [outcomes[d.code, year, month] for d, _ in tree[year, month]]
+        approved = [o for o in children if o.status == "approved"]
+        fate, not_before = "missing", None
+        if approved and len(approved) >= len(children) - 1:
+            fate = _district_fate(rng, age)
+            not_before = max(o.approved_at for o in approved) + timedelta(hours=1)
+            if not_before > clock.limit:
+                fate = "missing"
+        if fate != "missing":
+            _record(province, year, month, fate, False, officers[province.code],
+                    officers[nation.code], rng, clock, NATIONAL_RETURN, district=True,
                     communes=len(children), not_before=not_before)
 
 
-def _counts(tree: dict, created: int) -> dict:
+def _counts(tree: dict, created: int, province: Unit) -> dict:
     """What the load left, read back: reports by level and status, late ones, missing ones."""
     counts: Counter = Counter(officers_created=created)
-    ids = {u.id for units in tree.values() for d, cs in units for u in (d, *cs)}
+    ids = {u.id for units in tree.values() for d, cs in units for u in (d, *cs)} | {province.id}
     subs = {(s.unit_id, s.year, s.month): s for s in db.session.scalars(
         select(MonthlySubmission).where(MonthlySubmission.unit_id.in_(ids)))
         if (s.year, s.month) in tree}
@@ -440,12 +469,13 @@ def _counts(tree: dict, created: int) -> dict:
         SubmissionTransition.submission_id.in_([s.id for s in subs.values()])))
     for (year, month), units in tree.items():
         due = due_date(year, month)
-        for district, communes in units:
-            for unit in (district, *communes):
-                level = "district" if unit is district else "commune"
-                sub = subs.get((unit.id, year, month))
-                counts[f"{level}_{sub.status if sub else 'missing'}"] += 1
-                if sub is not None:
-                    counts["reports"] += 1
-                    counts["late"] += bool(sub.frozen and to_local(sub.first_submitted_at).date() > due)
+        owing = [(province, "province")] if province.parent_id is not None else []
+        owing += [(unit, "district" if unit is district else "commune")
+                  for district, communes in units for unit in (district, *communes)]
+        for unit, level in owing:
+            sub = subs.get((unit.id, year, month))
+            counts[f"{level}_{sub.status if sub else 'missing'}"] += 1
+            if sub is not None:
+                counts["reports"] += 1
+                counts["late"] += bool(sub.frozen and to_local(sub.first_submitted_at).date() > due)
     return dict(sorted(counts.items()))

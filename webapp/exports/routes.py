@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from ..access import roles
 from ..audit import services as audit
-from ..auth.models import Role
+from ..auth.models import OFFICER_ROLES, Role
 from ..extensions import db
 from ..registry.queries import PersonFilters
 from ..reports import services as reports
@@ -20,7 +20,7 @@ from . import workbooks
 bp = Blueprint("exports", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+OFFICERS = OFFICER_ROLES
 
 
 def _send(stream, name: str):

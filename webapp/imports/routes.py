@@ -1,15 +1,16 @@
 """Nhập từ Excel. Thin: the services read, check and write; these pages show and ask."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, send_file, url_for
+from flask import Blueprint, current_app, redirect, request, send_file, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..audit import services as audit
 from ..access import roles
-from ..auth.models import Role
+from ..auth.models import OFFICER_ROLES, Role
 from ..extensions import db, htmx
 from ..formatting import vn_number
+from ..jobs import background
 from ..rendering import done, render
 from . import models as _models  # noqa: F401  (the table, until the app factory imports it)
 from . import reader, services, template
@@ -19,7 +20,7 @@ from .models import JobStatus
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
-OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+OFFICERS = OFFICER_ROLES
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 POLL_DONE = 286  # htmx stops polling on this status
 
@@ -75,6 +76,7 @@ def _job_page(job, status: int = 200):
                               if (r.get("match") or {}).get("person_id")])
         db.session.commit()
     return render("imports/job.html", "imports/_job.html", status=status, job=job,
+                  writing=background.import_confirmation(current_user, job),
                   preview=preview, statuses=STATUSES, columns=COLUMNS,
                   status_labels=_status_labels())
 
@@ -104,6 +106,9 @@ def progress(job_id: int):
 @roles(*OFFICERS)
 def confirm(job_id: int):
     job = services.get_job_or_404(current_user, job_id)
+    if job.progress_total > current_app.config["JOB_IMPORT_ROWS"]:
+        return redirect(url_for("jobs.page", job_id=background.confirm_in_background(current_user, job).id),
+                        303)
     try:
         created = services.confirm_and_save(job, current_user)
     except services.ImportRefused as refused:

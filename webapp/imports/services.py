@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
-from flask import abort
 from openpyxl.utils.datetime import from_excel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +26,7 @@ from ..forms import DateParseError, input_problem, parse_birth, parse_vn_date
 from ..registry import services as registry
 from ..registry.models import Person
 from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
-from ..scoping import in_scope, province_of
+from ..scoping import get_owned_or_404, in_scope, province_of
 from ..timeutil import now_utc, to_local, today_local
 from ..units.models import Level, Unit, under
 from ..vntext import fold
@@ -56,10 +55,7 @@ class ImportRefused(Exception):
 
 def get_job_or_404(user: User, job_id: int) -> ImportJob:
     """A job is its uploader's alone: anyone else gets 404, as for anything out of scope."""
-    job = db.session.get(ImportJob, job_id)
-    if job is None or job.user_id != user.id:
-        abort(404)
-    return job
+    return get_owned_or_404(ImportJob, user, job_id)
 
 
 def recent_jobs(user: User, limit: int = 20) -> list[ImportJob]:

@@ -19,7 +19,7 @@ from . import services
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
-EDITORS = (Role.PROVINCE, Role.DISTRICT)
+EDITORS = (Role.NATIONAL, Role.PROVINCE, Role.DISTRICT)
 FIELD_PREFIX = "q-"  # inputs are named q-<unit code>-<form>
 
 

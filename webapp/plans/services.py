@@ -211,8 +211,8 @@ def set_quotas(user: User, year: int, amounts: dict[tuple[str, str], str]) -> li
     any bad cell raises QuotaError and nothing is written. Returns the over-allocation warnings
     (saving is allowed, but never silently).
     """
-    if user.role not in (Role.PROVINCE, Role.DISTRICT):
-        raise QuotaError("Chỉ cán bộ cấp tỉnh, cấp huyện được giao chỉ tiêu.")
+    if user.role not in (Role.NATIONAL, Role.PROVINCE, Role.DISTRICT):
+        raise QuotaError("Chỉ cán bộ cấp trung ương, cấp tỉnh, cấp huyện được giao chỉ tiêu.")
     if not valid_year(year):
         raise QuotaError(f"Năm giao chỉ tiêu phải từ {FIRST_YEAR} đến {today_local().year + 1}.")
     parent = user.unit

@@ -14,7 +14,7 @@ from ..access import roles
 from ..audit import services as audit
 from ..audit.display import describe
 from ..audit.queries import probes_matching
-from ..auth.models import Role
+from ..auth.models import OFFICER_ROLES, REVIEWER_ROLES, Role
 from ..extensions import commit_keeping_loaded, db, htmx
 from ..forms import input_problem
 from ..rendering import done, render
@@ -35,7 +35,7 @@ from .vocab import (CLOSING_REASONS, DRUGS, EVENT_LABELS, SEXES, TRANSFER_STATUS
 
 bp = Blueprint("registry", __name__, url_prefix="/persons")
 
-OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+OFFICERS = OFFICER_ROLES
 EVENT_KINDS = {k.value: k for k in (EventKind.POSITIVE_TEST, EventKind.MANAGEMENT,
                                     EventKind.DETERMINATION, EventKind.CLOSING)}
 
@@ -65,7 +65,11 @@ def index():
 def _filter_units() -> list[Unit]:
     if current_user.role == Role.COMMUNE:
         return []
-    return list(db.session.scalars(scoped_units(current_user).where(Unit.level != Level.PROVINCE)))
+    if current_user.role == Role.NATIONAL:  # the country's communes would be thousands
+        return list(db.session.scalars(scoped_units(current_user).where(
+            Unit.level == Level.PROVINCE)))
+    return list(db.session.scalars(scoped_units(current_user).where(
+        Unit.level.not_in([Level.NATIONAL, Level.PROVINCE]))))
 
 
 def _list_url(back: str | None) -> str:
@@ -258,7 +262,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
     from ..treatment.routes import treatment_context
 
     transfer = services.pending_transfer(person)
-    reviewer = current_user.role in (Role.DISTRICT, Role.PROVINCE)
+    reviewer = current_user.role in REVIEWER_ROLES
     history = person_history(person) if reviewer else []
     # The reviewers see who ran a duplicate check that matched this person (never what was typed).
     probes = probes_matching(person.id) if reviewer else None

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import official
 from ..access import roles
-from ..auth.models import Role
+from ..auth.models import OFFICER_ROLES, Role
 from ..extensions import commit_keeping_loaded, db
 from ..formatting import vn_number
 from ..rendering import done, render
@@ -24,7 +24,7 @@ from .models import ACTION_LABELS, STATUS_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+OFFICERS = OFFICER_ROLES
 
 
 def _period_or_404(period: str) -> tuple[int, int]:

@@ -64,7 +64,7 @@ DEFAULTS: dict[str, object] = {
     # New passwords (own change, an administrator's create or reset) are at least this long.
     "password_min_length": 12,
     # Roles that must sign in with a second factor (TOTP); enrolment comes with their next
-    # sign-in. Only "admin" and "province" may be listed.
+    # sign-in. Only "admin", "national" and "province" may be listed.
     "totp_required_roles": [],
     # Duplicate checks (live and on save) one account may run in a window; beyond it, no answer.
     "probe_limit": 60,
@@ -72,6 +72,8 @@ DEFAULTS: dict[str, object] = {
     # Access records (views, lists, probes, exports, refusals) older than this are pruned by
     # `flask --app wsgi audit prune`; change records are kept.
     "audit_access_retention_months": 24,
+    # Files made by background jobs (big exports) are deleted this long after they are made.
+    "job_result_retention_days": 7,
 }
 
 LABELS = {
@@ -99,6 +101,7 @@ LABELS = {
     "probe_window_minutes": "Khoảng thời gian tính giới hạn kiểm tra trùng (phút)",
     "audit_access_retention_months":
         "Thời gian lưu nhật ký truy cập (xem, danh sách, kiểm tra trùng, tải xuống) (tháng)",
+    "job_result_retention_days": "Thời gian giữ tệp kết quả của công việc chạy nền (ngày)",
 }
 
 

@@ -35,6 +35,7 @@ GROUPS = [
                                "totp_required_roles"]),
     ("Nhật ký truy cập và kiểm tra trùng hồ sơ",
      ["probe_limit", "probe_window_minutes", "audit_access_retention_months"]),
+    ("Công việc chạy nền", ["job_result_retention_days"]),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
                 "minor": "Người chưa thành niên (dưới 18 tuổi)"}

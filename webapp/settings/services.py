@@ -43,6 +43,7 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "probe_limit": (5, 1000),
     "probe_window_minutes": (1, 1440),
     "audit_access_retention_months": (6, 120),
+    "job_result_retention_days": (1, 90),
 }
 # Free-text settings (none today: agency names are computed by webapp/official.py).
 TEXT_KEYS: tuple[str, ...] = ()
@@ -52,7 +53,7 @@ DATE_KEYS = ("addicts_determined_only_from",)
 DATE_YEARS = (2000, 2100)
 
 # Lists of roles, chosen with check boxes (the roles two-factor sign-in may be required of).
-ROLE_LIST_KEYS = {"totp_required_roles": ("admin", "province")}
+ROLE_LIST_KEYS = {"totp_required_roles": ("admin", "national", "province")}
 
 REHAB_GROUPS = ("adult", "minor")
 REHAB_PARTS = ("min", "default", "max")

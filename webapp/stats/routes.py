@@ -5,7 +5,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 
 from ..access import roles
-from ..auth.models import Role
+from ..auth.models import OFFICER_ROLES, Role
 from ..extensions import db
 from ..forms import query_problems
 from ..rendering import render
@@ -34,7 +34,7 @@ def _query():
 
 
 @bp.route("/")
-@roles(Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+@roles(*OFFICER_ROLES)
 def index():
     unit, first, last, errors = _query()
     stats = services.yearly(unit, first, last)
@@ -49,7 +49,7 @@ def index():
 
 
 @bp.route("/export.xlsx")
-@roles(Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+@roles(*OFFICER_ROLES)
 def export():
     from flask import send_file
 

@@ -15,6 +15,7 @@ from ..extensions import db
 class Level(StrEnum):
     """Tier in the administrative tree; a unit's reviewer is its parent, whatever tier that is."""
 
+    NATIONAL = "national"
     PROVINCE = "province"
     DISTRICT = "district"
     COMMUNE = "commune"
@@ -22,6 +23,8 @@ class Level(StrEnum):
 
 # Official kinds (loại đơn vị hành chính) and their tier.
 KINDS: dict[str, tuple[Level, str]] = {
+    # The ministry above the provinces (C04 receives the provinces' monthly reports).
+    "trung_uong": (Level.NATIONAL, "Cơ quan trung ương"),
     "tinh": (Level.PROVINCE, "Tỉnh"),
     "thanh_pho_tw": (Level.PROVINCE, "Thành phố trực thuộc trung ương"),
     "huyen": (Level.DISTRICT, "Huyện"),
@@ -34,7 +37,14 @@ KINDS: dict[str, tuple[Level, str]] = {
     "dac_khu": (Level.COMMUNE, "Đặc khu"),
 }
 
-LEVEL_LABELS = {Level.PROVINCE: "Tỉnh", Level.DISTRICT: "Huyện", Level.COMMUNE: "Xã"}
+LEVEL_LABELS = {Level.NATIONAL: "Trung ương", Level.PROVINCE: "Tỉnh", Level.DISTRICT: "Huyện", Level.COMMUNE: "Xã"}
+
+
+# The national root: not an administrative unit, so its code is the agency's, not digits.
+NATIONAL_CODE = "C04"
+NATIONAL_NAME = "Bộ Công an — Cục Cảnh sát điều tra tội phạm về ma túy (C04)"
+NATIONAL_KIND = "trung_uong"
+NATIONAL_PLACE = "Hà Nội"  # where the ministry signs its documents
 
 
 # Above every character of a path (codes and "/"), so [path, path + TOP) is the subtree.

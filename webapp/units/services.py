@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import select, update
 
 from ..extensions import db
-from .models import KINDS, Unit, under
+from .models import KINDS, NATIONAL_CODE, NATIONAL_KIND, NATIONAL_NAME, Level, Unit, under
 
 
 class UnitError(ValueError):
@@ -18,7 +18,8 @@ def add_unit(code: str, name: str, kind: str, parent: Unit | None = None,
     if kind not in KINDS:
         raise UnitError(f"Loại đơn vị không hợp lệ: {kind}")
     code = code.strip()
-    if not code.isdigit():
+    # The ministry is no administrative unit: its code is the agency's ("C04").
+    if not (code.isdigit() or (KINDS[kind][0] == Level.NATIONAL and code.isalnum())):
         raise UnitError("Mã đơn vị hành chính chỉ gồm chữ số.")
     unit = Unit(
         code=code,
@@ -31,6 +32,16 @@ def add_unit(code: str, name: str, kind: str, parent: Unit | None = None,
     )
     db.session.add(unit)
     return unit
+
+
+def national_root() -> Unit:
+    """The ministry above every province, created the first time a province is loaded."""
+    root = db.session.scalar(select(Unit).where(Unit.level == Level.NATIONAL.value,
+                                                Unit.parent_id.is_(None)))
+    if root is None:
+        root = add_unit(NATIONAL_CODE, NATIONAL_NAME, NATIONAL_KIND)
+        db.session.flush()
+    return root
 
 
 def move_unit(unit: Unit, new_parent: Unit | None) -> None:
@@ -75,7 +86,8 @@ def load_official_province(province_code: int) -> tuple[Unit, int]:
         province = Province.from_code(province_code)
     except ValueError as exc:
         raise UnitError(f"Không có tỉnh/thành phố mã {province_code:02d}.") from exc
-    root = _upsert(f"{int(province.code):02d}", province.name, kinds[province.division_type], None)
+    root = _upsert(f"{int(province.code):02d}", province.name, kinds[province.division_type],
+                   national_root())
     count = 0
     for ward in sorted(Ward.iter_by_province(province.code), key=lambda w: int(w.code)):
         _upsert(f"{int(ward.code):05d}", ward.name, kinds[ward.division_type], root)
