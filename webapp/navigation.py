@@ -8,6 +8,7 @@ MENU = [
     ("main.home", "Trang chủ", None),
     ("registry.index", "Danh sách đối tượng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("registry.transfers", "Chuyển hồ sơ", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
+    ("workdays.index", "Thời hạn", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("imports.index", "Nhập từ Excel", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("reports.index", "Báo cáo tháng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("plans.quotas", "Chỉ tiêu", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
@@ -17,6 +18,7 @@ MENU = [
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),
     ("admin.audit_log", "Nhật ký truy cập", {Role.ADMIN}),
     ("settings.index", "Cấu hình", {Role.ADMIN}),
+    ("workdays.calendar", "Lịch ngày làm việc", {Role.ADMIN}),
 ]
 
 
