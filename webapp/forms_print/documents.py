@@ -7,7 +7,7 @@ and its team come from the file, the number, date and signer from what the offic
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .. import official
@@ -46,8 +46,8 @@ def _birth(person: Person) -> str:
 
 
 def _residence(person: Person) -> str:
-    parts = [person.address, person.unit.name, person.unit.parent.name if person.unit.parent
-             else None]
+    parts = [person.address, _own(person.unit),
+             _own(person.unit.parent) if person.unit.parent else None]
     return ", ".join(p for p in parts if p)
 
 
@@ -76,8 +76,12 @@ def _agency(unit, day: date) -> str:
 
 def _document(unit, issue: Issue, kind: str, title: str, subtitle: str,
               core: str) -> OfficialDocument:
-    head = official.heading(unit, issue.day, kind=kind, number=issue.number,
+    typed = issue.number.strip()
+    # "15" gets the ký hiệu ("Số: 15/QĐ-UBND"); "15/QĐ-UBND" typed whole is printed as typed.
+    head = official.heading(unit, issue.day, kind=kind, number=typed.split("/")[0],
                             agency=_agency(unit, issue.day))
+    if "/" in typed:
+        head = replace(head, number=f"Số: {typed}")
     return OfficialDocument(head, title, subtitle, core_title=core)
 
 
@@ -240,7 +244,7 @@ def post_rehab_decision(person: Person, term: PostRehabTerm, team, issue: Issue
     doc.paragraph(f"Thời hạn quản lý: {term.months} tháng, kể từ ngày {_d(term.start_date)} "
                   f"đến ngày {_d(term.end_date)}.")
     doc.paragraph(f"Nơi quản lý: {unit.name}"
-                  f"{', ' + unit.parent.name if unit.parent else ''}.")
+                  f"{', ' + _own(unit.parent) if unit.parent else ''}.")
     body = f"Công an {_own(unit)}"
     doc.runs([("Điều 2. ", True, False),
               (f"Giao {body} chủ trì, phối hợp với Tổ quản lý, gia đình và các tổ chức, đoàn thể "
@@ -283,12 +287,12 @@ def move_notice(person: Person, transfer: TransferRequest, issue: Issue, post_re
     doc = _document(unit, issue, "TB", "THÔNG BÁO", f"Về việc {what} thay đổi nơi cư trú", code)
     to = transfer.to_unit
     doc.centered(f"Kính gửi: Ủy ban nhân dân {_own(to)}"
-                 f"{', ' + to.parent.name if to.parent else ''}", bold=False)
+                 f"{', ' + _own(to.parent) if to.parent else ''}", bold=False)
     doc.paragraph(f"Ủy ban nhân dân {_own(unit)} thông báo:")
     _person_lines(doc, person)
-    doc.paragraph(f"là {what} theo {decision}.")
+    doc.paragraph(f"Hiện là {what} theo {decision}.")
     doc.paragraph(f"Nay người có tên trên thay đổi nơi cư trú đến {to.name}"
-                  f"{', ' + to.parent.name if to.parent else ''}. Ủy ban nhân dân "
+                  f"{', ' + _own(to.parent) if to.parent else ''}. Ủy ban nhân dân "
                   f"{_own(unit)} chuyển hồ sơ quản lý kèm theo Thông "
                   f"báo này, đề nghị Ủy ban nhân dân {_own(to)} tiếp nhận "
                   f"và tiếp tục quản lý trong thời gian còn lại theo quy định.")
