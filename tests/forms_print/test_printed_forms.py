@@ -208,3 +208,15 @@ def test_a_form_the_entry_does_not_have_is_404(login_as, managed):
                   "5/QĐ").status_code == 404
     assert _print(client, managed["person"], "07", "event", managed["test"],
                   "5/QĐ").status_code == 404
+
+
+def test_the_team_of_a_post_rehab_decision_is_printed_on_mau_51(app, login_as, post_rehab):
+    client = login_as("xa")
+    pid, term = post_rehab["person"], post_rehab["term"]
+    team = {"full_name-0": "Đinh Công Lý", "role-0": "leader",
+            "full_name-1": "Lò Thị Mai", "role-1": "social_worker", "counsellor": "1"}
+    assert client.post(f"/persons/{pid}/teams/post_rehab/{term}", data=team).status_code == 303
+    got = _download(client, _print(client, pid, "51", "post_rehab", term, "52/QĐ-UBND"))
+    text = _text(got.data)
+    assert "Tổ quản lý gồm:" in text and "Lò Thị Mai" in text
+    assert "Nhân viên công tác xã hội; giúp đỡ người được quản lý" in text
