@@ -85,6 +85,25 @@ def _document(unit, issue: Issue, kind: str, title: str, subtitle: str,
     return OfficialDocument(head, title, subtitle, core_title=core)
 
 
+def _decision(unit, issue: Issue, subtitle: str, code: str, decree: str) -> OfficialDocument:
+    """A chairman's decision up to its căn cứ: heading, title, the chairman, the laws."""
+    doc = _document(unit, issue, "QĐ", "QUYẾT ĐỊNH", subtitle, code)
+    doc.centered(_chairman_of(unit))
+    for line in (LOCAL_GOV, LAW, decree):
+        doc.paragraph(line, italic=True)
+    return doc
+
+
+def _article(doc: OfficialDocument, number: int, text: str) -> None:
+    doc.runs([(f"Điều {number}. ", True, False), (text, False, False)])
+
+
+def _in_force(doc: OfficialDocument, body: str) -> None:
+    _article(doc, 3, f"Quyết định này có hiệu lực kể từ ngày ký. {body}, Tổ quản lý, người có "
+                     f"tên tại Điều 1 và gia đình người đó chịu trách nhiệm thi hành Quyết định "
+                     f"này.")
+
+
 def _person_lines(doc: OfficialDocument, person: Person) -> None:
     doc.runs([("Họ và tên: ", False, False), (person.full_name, True, False),
               (f"; giới tính: {person.sex_label}.", False, False)])
@@ -119,11 +138,8 @@ def management_decision(person: Person, event: PersonEvent, team, issue: Issue,
                         test: PersonEvent | None) -> OfficialDocument:
     """Mẫu 07: the commune chairman's decision to manage an illegal drug user, with its team."""
     unit = person.unit
-    doc = _document(unit, issue, "QĐ", "QUYẾT ĐỊNH",
-                    "Về việc quản lý người sử dụng trái phép chất ma túy", "Mẫu số 07")
-    doc.centered(_chairman_of(unit))
-    for line in (LOCAL_GOV, LAW, DECREE_105):
-        doc.paragraph(line, italic=True)
+    doc = _decision(unit, issue, "Về việc quản lý người sử dụng trái phép chất ma túy",
+                    "Mẫu số 07", DECREE_105)
     if test is not None:
         facility = f" của {test.facility}" if test.facility else ""
         number = f" số {test.doc_number}" if test.doc_number else ""
@@ -132,13 +148,11 @@ def management_decision(person: Person, event: PersonEvent, team, issue: Issue,
     doc.paragraph(f"Theo đề nghị của Trưởng Công an {_own(unit)}.",
                   italic=True)
     doc.centered("QUYẾT ĐỊNH:")
-    doc.runs([("Điều 1. ", True, False),
-              ("Quản lý người sử dụng trái phép chất ma túy đối với:", False, False)])
+    _article(doc, 1, "Quản lý người sử dụng trái phép chất ma túy đối với:")
     _person_lines(doc, person)
     doc.paragraph(f"Thời hạn quản lý: 01 năm, kể từ ngày {_d(event.event_date)} đến ngày "
                   f"{_d(event.term_end)}.")
-    doc.runs([("Điều 2. ", True, False),
-              ("Thành lập Tổ quản lý người sử dụng trái phép chất ma túy gồm:", False, False)])
+    _article(doc, 2, "Thành lập Tổ quản lý người sử dụng trái phép chất ma túy gồm:")
     if team:
         _team_table(doc, team)
         counsellor = next((m for m in team if m.counsels), None)
@@ -150,10 +164,7 @@ def management_decision(person: Person, event: PersonEvent, team, issue: Issue,
     doc.paragraph("Tổ quản lý có trách nhiệm theo dõi, quản lý, giúp đỡ người được quản lý; "
                   "phát hiện, báo cáo kịp thời việc sử dụng trái phép chất ma túy trong thời "
                   "hạn quản lý.")
-    doc.runs([("Điều 3. ", True, False),
-              (f"Quyết định này có hiệu lực kể từ ngày ký. Công an {_own(unit)}, "
-               f"Tổ quản lý, người có tên tại Điều 1 và gia đình người đó chịu trách nhiệm "
-               f"thi hành Quyết định này.", False, False)])
+    _in_force(doc, f"Công an {_own(unit)}")
     _closing(doc, unit, issue, "Như Điều 3")
     return doc
 
@@ -162,11 +173,8 @@ def stop_decision(person: Person, closing: PersonEvent, decision: PersonEvent | 
                   issue: Issue) -> OfficialDocument:
     """Mẫu 09: the decision to stop managing an illegal drug user before the term's end."""
     unit = person.unit
-    doc = _document(unit, issue, "QĐ", "QUYẾT ĐỊNH",
-                    "Về việc chấm dứt quản lý người sử dụng trái phép chất ma túy", "Mẫu số 09")
-    doc.centered(_chairman_of(unit))
-    for line in (LOCAL_GOV, LAW, DECREE_105):
-        doc.paragraph(line, italic=True)
+    doc = _decision(unit, issue, "Về việc chấm dứt quản lý người sử dụng trái phép chất ma túy",
+                    "Mẫu số 09", DECREE_105)
     if decision is not None:
         doc.paragraph(f"Căn cứ Quyết định số {decision.doc_number or '……'} ngày "
                       f"{_d(decision.event_date)} về việc quản lý người sử dụng trái phép chất "
@@ -174,18 +182,13 @@ def stop_decision(person: Person, closing: PersonEvent, decision: PersonEvent | 
     doc.paragraph(f"Xét: {CLOSING_REASONS.get(closing.reason or '', 'lý do khác').lower()}.",
                   italic=True)
     doc.centered("QUYẾT ĐỊNH:")
-    doc.runs([("Điều 1. ", True, False),
-              (f"Chấm dứt việc quản lý người sử dụng trái phép chất ma túy kể từ ngày "
-               f"{_d(closing.event_date)} đối với:", False, False)])
+    _article(doc, 1, f"Chấm dứt việc quản lý người sử dụng trái phép chất ma túy kể từ ngày "
+                     f"{_d(closing.event_date)} đối với:")
     _person_lines(doc, person)
     doc.paragraph(f"Lý do chấm dứt: {CLOSING_REASONS.get(closing.reason or '', '……')}.")
-    doc.runs([("Điều 2. ", True, False),
-              ("Tổ quản lý kết thúc nhiệm vụ; hồ sơ quản lý được lưu tại Công an xã.", False,
-               False)])
-    doc.runs([("Điều 3. ", True, False),
-              ("Quyết định này có hiệu lực kể từ ngày ký. Công an xã, Tổ quản lý, người có tên "
-               "tại Điều 1 và gia đình người đó chịu trách nhiệm thi hành Quyết định này.",
-               False, False)])
+    _article(doc, 2, f"Tổ quản lý kết thúc nhiệm vụ; hồ sơ quản lý được lưu tại Công an "
+                     f"{_own(unit)}.")
+    _in_force(doc, f"Công an {_own(unit)}")
     _closing(doc, unit, issue, "Như Điều 3")
     return doc
 
@@ -215,11 +218,8 @@ def post_rehab_decision(person: Person, term: PostRehabTerm, team, issue: Issue
                         ) -> OfficialDocument:
     """Mẫu 51: the decision placing a person under post-rehab management where they live."""
     unit = person.unit
-    doc = _document(unit, issue, "QĐ", "QUYẾT ĐỊNH",
-                    "Về việc quản lý sau cai nghiện ma túy tại nơi cư trú", "Mẫu số 51")
-    doc.centered(_chairman_of(unit))
-    for line in (LOCAL_GOV, LAW, DECREE_116):
-        doc.paragraph(line, italic=True)
+    doc = _decision(unit, issue, "Về việc quản lý sau cai nghiện ma túy tại nơi cư trú",
+                    "Mẫu số 51", DECREE_116)
     if term.episode is not None:
         source = (f"Căn cứ việc người có tên tại Điều 1 đã hoàn thành "
                   f"{term.episode.form_label.lower()} (kết thúc ngày "
@@ -234,8 +234,7 @@ def post_rehab_decision(person: Person, term: PostRehabTerm, team, issue: Issue
     doc.paragraph(f"Theo đề nghị của Trưởng Công an {_own(unit)}.",
                   italic=True)
     doc.centered("QUYẾT ĐỊNH:")
-    doc.runs([("Điều 1. ", True, False),
-              ("Quản lý sau cai nghiện ma túy tại nơi cư trú đối với:", False, False)])
+    _article(doc, 1, "Quản lý sau cai nghiện ma túy tại nơi cư trú đối với:")
     doc.runs([("Họ và tên: ", False, False), (person.full_name, True, False),
               (f"; giới tính: {person.sex_label}.", False, False)])
     doc.paragraph(f"Ngày, tháng, năm sinh: {_birth(person)}.")
@@ -246,17 +245,13 @@ def post_rehab_decision(person: Person, term: PostRehabTerm, team, issue: Issue
     doc.paragraph(f"Nơi quản lý: {unit.name}"
                   f"{', ' + _own(unit.parent) if unit.parent else ''}.")
     body = f"Công an {_own(unit)}"
-    doc.runs([("Điều 2. ", True, False),
-              (f"Giao {body} chủ trì, phối hợp với Tổ quản lý, gia đình và các tổ chức, đoàn thể "
-               f"ở địa phương tổ chức thực hiện việc quản lý sau cai nghiện đối với người có tên "
-               f"tại Điều 1.", False, False)])
+    _article(doc, 2, f"Giao {body} chủ trì, phối hợp với Tổ quản lý, gia đình và các tổ chức, "
+                     f"đoàn thể ở địa phương tổ chức thực hiện việc quản lý sau cai nghiện đối "
+                     f"với người có tên tại Điều 1.")
     if team:
         doc.paragraph("Tổ quản lý gồm:")
         _team_table(doc, team)
-    doc.runs([("Điều 3. ", True, False),
-              (f"Quyết định này có hiệu lực kể từ ngày ký. {body}, Tổ quản lý, người có tên tại "
-               f"Điều 1 và gia đình người đó chịu trách nhiệm thi hành Quyết định này.",
-               False, False)])
+    _in_force(doc, body)
     _closing(doc, unit, issue, "Như Điều 3")
     return doc
 
