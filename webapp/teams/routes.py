@@ -15,6 +15,7 @@ from .models import DECISIONS, ROLES
 
 bp = Blueprint("teams", __name__)
 OFFICERS = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
+SPARE_ROWS = 6  # rows shown for a new team
 
 
 def _rows_from(members) -> list[services.Row]:
@@ -56,10 +57,11 @@ def edit(person_id: int, kind: str, entry_id: int):
                         "Đã lưu tổ quản lý.")
         db.session.rollback()
         status = 422
+        rows = [r for r in rows if not r.blank or r.errors]
     else:
         rows = _rows_from(members)
-    while len(rows) < services.MAX_MEMBERS:
-        rows.append(services.Row())
+    rows += [services.Row() for _ in range(max(SPARE_ROWS, len(rows) + 2) - len(rows))]
+    rows = rows[:services.MAX_MEMBERS + 3]
     return render("teams/edit.html", status=status, person=person, kind=kind, entry=entry,
                   decision_label=DECISIONS[kind], rows=rows, roles=ROLES, errors=errors,
                   members=members, can_edit=can_edit, why=request.form.get("why", ""),
