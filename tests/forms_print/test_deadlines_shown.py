@@ -44,3 +44,21 @@ def test_a_test_of_today_is_not_overdue(app, demo, login_as):
     page = client.get(f"/persons/{pid}").get_data(as_text=True)
     assert "còn 3 ngày làm việc" in page
     assert "Quá hạn ra quyết định quản lý" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_compulsory_rehab_file_steps_of_an_untreated_addict(app, demo, login_as):
+    with app.app_context():
+        user = db.session.get(User, demo["users"]["xa"])
+        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        person = registry.save_person(None, {"full_name": "Thào A Chứ", "sex": "M",
+                                             "birth_year": 1985, "unit": unit}, user)
+        event = {"event_date": today_local() - timedelta(days=60), "addicted": True,
+                 "facility": "Trung tâm Y tế huyện"}
+        assert registry.validate_event(person, EventKind.DETERMINATION, event) == {}
+        registry.add_event(person, EventKind.DETERMINATION, event, user)
+        db.session.commit()
+        pid = person.id
+    page = login_as("xa").get(f"/persons/{pid}").get_data(as_text=True)
+    assert "Lập hồ sơ đề nghị áp dụng biện pháp đưa vào cơ sở cai nghiện bắt buộc" in page
+    assert "Thông báo việc lập hồ sơ cho người bị đề nghị và gia đình (Mẫu 32)" in page
+    assert "quá hạn" in page

@@ -220,3 +220,16 @@ def test_the_team_of_a_post_rehab_decision_is_printed_on_mau_51(app, login_as, p
     text = _text(got.data)
     assert "Tổ quản lý gồm:" in text and "Lò Thị Mai" in text
     assert "Nhân viên công tác xã hội; giúp đỡ người được quản lý" in text
+
+
+def test_a_document_dated_before_the_procedure_began_is_refused(app, login_as, managed):
+    client = login_as("xa")
+    before = (today_local() - timedelta(days=40)).strftime("%d/%m/%Y")
+    response = _print(client, managed["person"], "07", "event", managed["decision"], "5/QĐ",
+                      day=before)
+    assert response.status_code == 422
+    tested = (today_local() - timedelta(days=30)).strftime("%d/%m/%Y")
+    assert (f"Ngày ký không được trước ngày xét nghiệm dương tính ({tested})."
+            in response.get_data(as_text=True))
+    with app.app_context():
+        assert db.session.scalars(select(PrintedDocument)).all() == []

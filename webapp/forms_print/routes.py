@@ -36,7 +36,7 @@ def print_form(person_id: int, code: str, kind: str, entry_id: int):
     offer = services.find_offer(person, registry.pending_transfer(person), code, kind, entry_id)
     if offer is None:
         abort(404)
-    data, errors = services.parse(request.form)
+    data, errors = services.parse(request.form, offer)
     if errors:
         state = {"key": offer.key, "errors": errors, "form": request.form}
         if htmx:

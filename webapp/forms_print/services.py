@@ -14,7 +14,7 @@ from ..forms import DateParseError, input_problem, parse_vn_date
 from ..registry.models import Person, PersonEvent, TransferRequest
 from ..registry.services import clean_text
 from ..teams import services as teams
-from ..timeutil import today_local
+from ..timeutil import to_local, today_local
 from ..treatment.models import PostRehabTerm
 from . import documents
 from .documents import POSITIONS, Issue
@@ -42,6 +42,8 @@ class Offer:
     day: date | None = None
     signer: str = ""
     position: str = "chairman"
+    earliest: date | None = None  # the document cannot be signed before the procedure began
+    earliest_what: str = ""
 
     @property
     def key(self) -> str:
@@ -52,18 +54,24 @@ class Offer:
         return FORMS[self.code]
 
 
-def _last_print(code: str, kind: str, entry_id: int) -> PrintedDocument | None:
-    return db.session.scalar(select(PrintedDocument).where(
-        PrintedDocument.form_code == code, PrintedDocument.entry_kind == kind,
-        PrintedDocument.entry_id == entry_id).order_by(PrintedDocument.id.desc()).limit(1))
+def _last_prints(person: Person) -> dict[tuple[str, str, int], PrintedDocument]:
+    """The latest print of each (form, entry) of the file, in one query."""
+    out = {}
+    for doc in db.session.scalars(select(PrintedDocument).where(
+            PrintedDocument.person_id == person.id).order_by(PrintedDocument.id)):
+        out[(doc.form_code, doc.entry_kind, doc.entry_id)] = doc
+    return out
 
 
-def _offer(code, kind, entry, about, number, day, signer) -> Offer:
-    last = _last_print(code, kind, entry.id)
+def _offer(last_prints, code, kind, entry, about, number, day, signer, earliest=None,
+           earliest_what="") -> Offer:
+    last = last_prints.get((code, kind, entry.id))
+    offer = Offer(code, kind, entry.id, about, number or "", day, signer or "",
+                  earliest=earliest, earliest_what=earliest_what)
     if last is not None:
-        return Offer(code, kind, entry.id, about, last.number, last.issued_on, last.signer,
-                     last.position)
-    return Offer(code, kind, entry.id, about, number or "", day, signer or "")
+        offer.number, offer.day = last.number, last.issued_on
+        offer.signer, offer.position = last.signer, last.position
+    return offer
 
 
 def _d(day):
@@ -75,33 +83,46 @@ def offers(person: Person, transfer: TransferRequest | None = None,
     """The forms this file can print now, newest entry first within each form."""
     today = today or today_local()
     out: list[Offer] = []
+    last = _last_prints(person)
     events = person.active_events
     for e in reversed(events):
         if e.kind == "management":
-            out.append(_offer("07", "event", e, f"Quyết định quản lý ngày {_d(e.event_date)}",
-                              e.doc_number, e.event_date, e.signer))
+            tests = [t.event_date for t in events
+                     if t.kind == "positive_test" and t.event_date <= e.event_date]
+            out.append(_offer(last, "07", "event", e,
+                              f"Quyết định quản lý ngày {_d(e.event_date)}", e.doc_number,
+                              e.event_date, e.signer, tests[-1] if tests else None,
+                              "ngày xét nghiệm dương tính"))
     for e in reversed(events):
         if e.kind != "closing":
             continue
         if e.reason == "term_ended":
-            out.append(_offer("10", "event", e, f"Kết thúc thời hạn ngày {_d(e.event_date)}",
-                              e.doc_number, e.event_date, e.signer))
+            out.append(_offer(last, "10", "event", e,
+                              f"Kết thúc thời hạn ngày {_d(e.event_date)}", e.doc_number,
+                              e.event_date, e.signer, e.event_date, "ngày kết thúc quản lý"))
         elif e.reason not in ("entry_error",):
-            out.append(_offer("09", "event", e, f"Chấm dứt quản lý ngày {_d(e.event_date)}",
-                              e.doc_number, e.event_date, e.signer))
+            out.append(_offer(last, "09", "event", e, f"Chấm dứt quản lý ngày {_d(e.event_date)}",
+                              e.doc_number, e.event_date, e.signer, e.event_date,
+                              "ngày chấm dứt quản lý"))
     for t in reversed(person.post_rehab_terms):
         if t.voided or t.status == "suggested" or t.status == "dismissed":
             continue
-        out.append(_offer("51", "post_rehab", t,
+        source = t.episode.end_date if t.episode is not None else (
+            t.methadone.end_date if t.methadone is not None else None)
+        out.append(_offer(last, "51", "post_rehab", t,
                           f"Quản lý sau cai từ {_d(t.start_date)} đến {_d(t.end_date)}",
-                          t.decision_number, t.decision_date, t.signer))
+                          t.decision_number, t.decision_date, t.signer, source,
+                          "ngày kết thúc cai nghiện, điều trị"))
         if t.ended_on is not None and t.end_reason == "completed":
-            out.append(_offer("54", "post_rehab", t, f"Hoàn thành ngày {_d(t.ended_on)}",
-                              t.certificate_number, t.ended_on, t.signer))
+            out.append(_offer(last, "54", "post_rehab", t, f"Hoàn thành ngày {_d(t.ended_on)}",
+                              t.certificate_number, t.ended_on, t.signer, t.end_date,
+                              "ngày hết thời hạn quản lý sau cai"))
     if transfer is not None and transfer.status == "pending":
         code = "53" if person.treatment == "post_rehab" else "08"
-        out.append(_offer(code, "transfer", transfer,
-                          f"Chuyển đến {transfer.to_unit.name}", "", today, ""))
+        asked = to_local(transfer.requested_at).date()
+        out.append(_offer(last, code, "transfer", transfer,
+                          f"Chuyển đến {transfer.to_unit.name}", "", today, "", asked,
+                          "ngày đề nghị chuyển hồ sơ"))
     return out
 
 
@@ -110,8 +131,9 @@ def find_offer(person: Person, transfer, code: str, kind: str, entry_id: int) ->
                  == (code, kind, entry_id)), None)
 
 
-def parse(form: dict) -> tuple[dict, dict[str, str]]:
-    """The typed number, date, signer and position; {field: message} beside each field."""
+def parse(form: dict, offer: Offer | None = None) -> tuple[dict, dict[str, str]]:
+    """The typed number, date, signer and position; {field: message} beside each field.
+    A date before the procedure began (the offer's `earliest`) is refused."""
     errors: dict[str, str] = {}
     data: dict = {}
     for name, label, limit in (("number", "số văn bản", 50), ("signer", "họ tên người ký", 120)):
@@ -134,6 +156,9 @@ def parse(form: dict) -> tuple[dict, dict[str, str]]:
             errors["day"] = str(exc)
     if "day" in data and data["day"] > today_local():
         errors["day"] = "Ngày ký không được sau hôm nay."
+    elif "day" in data and offer is not None and offer.earliest and data["day"] < offer.earliest:
+        errors["day"] = (f"Ngày ký không được trước {offer.earliest_what} "
+                         f"({_d(offer.earliest)}).")
     position = form.get("position") or "chairman"
     if position not in POSITIONS:
         errors["position"] = "Chức vụ người ký không hợp lệ."

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import url_for
 from sqlalchemy import func, select
@@ -26,10 +25,9 @@ from ..registry.queries import due_condition
 from ..registry.state import derive
 from ..registry.vocab import Status
 from ..scoping import scoped_persons, scoped_transfers
-from ..timeutil import today_local
+from ..timeutil import LOCAL_TZ, to_local, today_local
 from . import calendar
 
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)
@@ -102,17 +100,14 @@ def handover(transfer: TransferRequest, today: date | None = None,
              now: datetime | None = None) -> Deadline:
     """The file's handover to the new commune, by the rule in force on the request's day."""
     today = today or today_local()
-    asked = transfer.requested_at
-    if asked.tzinfo is None:
-        asked = asked.replace(tzinfo=ZoneInfo("UTC"))
-    asked_local = asked.astimezone(LOCAL)
+    asked_local = to_local(transfer.requested_at)
     value = settings.dated("transfer_handover", asked_local.date(),
                            province_code(transfer.from_unit)) or {"working_days": 5}
     label = (f"Bàn giao hồ sơ cho {transfer.to_unit.name} (đề nghị ngày "
              f"{asked_local:%d/%m/%Y})")
     if value.get("hours"):
         due_at = asked_local + timedelta(hours=int(value["hours"]))
-        now = (now or datetime.now(LOCAL)).astimezone(LOCAL)
+        now = to_local(now or datetime.now(LOCAL_TZ))
         return Deadline(label, due_at.date(), today, due_at=due_at, now=now,
                         rule=_rule_text(value))
     due = calendar.add_working_days(asked_local.date(), int(value["working_days"]))
