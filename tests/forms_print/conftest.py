@@ -63,7 +63,18 @@ def stopped(app, demo):
 @pytest.fixture
 def post_rehab(app, demo):
     """A person who completed home rehab, then 12 months of post-rehab management."""
+    return _post_rehab(app, demo, completed=True)
+
+
+@pytest.fixture
+def post_rehab_active(app, demo):
+    """A person under post-rehab management now (the decision 51/QĐ-UBND 100 days ago)."""
+    return _post_rehab(app, demo, completed=False)
+
+
+def _post_rehab(app, demo, completed: bool):
     today = today_local()
+    decided = today - timedelta(595 if completed else 100)
     with app.app_context():
         user = db.session.get(User, demo["users"]["xa"])
         person = _person(user, "Lường Thị Xuân", sex="F")
@@ -77,12 +88,13 @@ def post_rehab(app, demo):
         assert treatment.validate_episode_end(first, ended) == {}
         term = treatment.end_episode(first, ended, user)
         confirm = {"decision_number": "51/QĐ-UBND", "signer": "Lò Văn Hùng",
-                   "decision_date": today - timedelta(595)}
+                   "decision_date": decided}
         assert treatment.validate_confirm(term, confirm) == {}
         treatment.confirm_post_rehab(term, confirm)
-        end = {"ended_on": today - timedelta(200), "end_reason": "completed",
-               "certificate_number": "54/GCN-UBND"}
-        assert treatment.validate_post_rehab_end(term, end) == {}
-        treatment.end_post_rehab(term, end)
+        if completed:
+            end = {"ended_on": today - timedelta(200), "end_reason": "completed",
+                   "certificate_number": "54/GCN-UBND"}
+            assert treatment.validate_post_rehab_end(term, end) == {}
+            treatment.end_post_rehab(term, end)
         db.session.commit()
         return {"person": person.id, "term": term.id}

@@ -233,3 +233,27 @@ def test_a_document_dated_before_the_procedure_began_is_refused(app, login_as, m
             in response.get_data(as_text=True))
     with app.app_context():
         assert db.session.scalars(select(PrintedDocument)).all() == []
+
+
+def test_the_move_notice_of_a_person_under_post_rehab_is_mau_53(app, login_as, demo,
+                                                                 post_rehab_active, tmp_path):
+    from webapp.auth.models import User
+    from webapp.registry import services as registry
+    from webapp.registry.models import Person
+    from webapp.units.models import Unit
+
+    with app.app_context():
+        person = db.session.get(Person, post_rehab_active["person"])
+        to = db.session.scalar(select(Unit).where(Unit.code == "99102"))
+        transfer = registry.request_transfer(person, to, db.session.get(User, demo["users"]["xa"]),
+                                             None)
+        db.session.commit()
+        transfer_id = transfer.id
+    client = login_as("xa")
+    assert _print(client, post_rehab_active["person"], "08", "transfer", transfer_id,
+                  "1/TB").status_code == 404
+    got = _download(client, _print(client, post_rehab_active["person"], "53", "transfer",
+                                   transfer_id, "10/TB-UBND",
+                                   day=today_local().strftime("%d/%m/%Y")))
+    text = _check(tmp_path, got, "Lường Thị Xuân", "10/TB-UBND", "53")
+    assert "quản lý sau cai nghiện ma túy thay đổi nơi cư trú" in text and "51/QĐ-UBND" in text

@@ -60,6 +60,8 @@ def edit(person_id: int, kind: str, entry_id: int):
         rows = [r for r in rows if not r.blank or r.errors]
     else:
         rows = _rows_from(members)
+        audit.record("view", "Person", person.id, {"page": "team"})
+        commit_keeping_loaded()
     rows += [services.Row() for _ in range(max(SPARE_ROWS, len(rows) + 2) - len(rows))]
     rows = rows[:services.MAX_MEMBERS + 3]
     return render("teams/edit.html", status=status, person=person, kind=kind, entry=entry,
