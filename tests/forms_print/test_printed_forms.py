@@ -6,7 +6,6 @@ import io
 import re
 from datetime import timedelta
 
-import pytest
 from docx import Document
 from sqlalchemy import select
 
@@ -14,8 +13,7 @@ from tests.libreoffice import convert
 from webapp.audit.models import AuditEvent
 from webapp.extensions import db
 from webapp.forms_print.models import PrintedDocument
-from webapp.registry.models import PersonEvent, TransferRequest
-from webapp.teams.models import TeamMember
+from webapp.registry.models import PersonEvent
 from webapp.timeutil import today_local
 
 
@@ -42,6 +40,22 @@ def _download(client, response):
     assert got.status_code == 200
     assert got.headers["Content-Disposition"].startswith("attachment")
     return got
+
+
+def _move_to_xa2(app, demo, person_id) -> int:
+    """xa asks to move the file to xa2's commune; the pending request's id."""
+    from webapp.auth.models import User
+    from webapp.registry import services as registry
+    from webapp.registry.models import Person
+    from webapp.units.models import Unit
+
+    with app.app_context():
+        person = db.session.get(Person, person_id)
+        to = db.session.scalar(select(Unit).where(Unit.code == "99102"))
+        transfer = registry.request_transfer(person, to, db.session.get(User, demo["users"]["xa"]),
+                                             None)
+        db.session.commit()
+        return transfer.id
 
 
 def _check(tmp_path, got, name, number, code):
@@ -131,18 +145,7 @@ def test_mau_51_and_54_of_a_post_rehab_term(app, login_as, post_rehab, tmp_path)
 
 
 def test_the_move_notice_mau_08_while_a_transfer_waits(app, login_as, demo, managed, tmp_path):
-    from webapp.auth.models import User
-    from webapp.registry import services as registry
-    from webapp.registry.models import Person
-    from webapp.units.models import Unit
-
-    with app.app_context():
-        person = db.session.get(Person, managed["person"])
-        to = db.session.scalar(select(Unit).where(Unit.code == "99102"))
-        transfer = registry.request_transfer(person, to, db.session.get(User, demo["users"]["xa"]),
-                                             None)
-        db.session.commit()
-        transfer_id = transfer.id
+    transfer_id = _move_to_xa2(app, demo, managed["person"])
     client = login_as("xa")
     page = client.get(f"/persons/{managed['person']}").get_data(as_text=True)
     assert "Bàn giao hồ sơ cho" in page  # the handover deadline
@@ -237,18 +240,7 @@ def test_a_document_dated_before_the_procedure_began_is_refused(app, login_as, m
 
 def test_the_move_notice_of_a_person_under_post_rehab_is_mau_53(app, login_as, demo,
                                                                  post_rehab_active, tmp_path):
-    from webapp.auth.models import User
-    from webapp.registry import services as registry
-    from webapp.registry.models import Person
-    from webapp.units.models import Unit
-
-    with app.app_context():
-        person = db.session.get(Person, post_rehab_active["person"])
-        to = db.session.scalar(select(Unit).where(Unit.code == "99102"))
-        transfer = registry.request_transfer(person, to, db.session.get(User, demo["users"]["xa"]),
-                                             None)
-        db.session.commit()
-        transfer_id = transfer.id
+    transfer_id = _move_to_xa2(app, demo, post_rehab_active["person"])
     client = login_as("xa")
     assert _print(client, post_rehab_active["person"], "08", "transfer", transfer_id,
                   "1/TB").status_code == 404

@@ -178,3 +178,8 @@ def test_a_day_twice_or_without_a_kind_is_refused(app, demo):
 
 def test_only_the_administrator_opens_the_calendar(login_as):
     assert login_as("xa").get("/admin/calendar").status_code == 403
+
+
+def test_the_page_lists_the_national_days_off_in_vietnamese(login_as):
+    body = login_as("admin").get("/admin/calendar").get_data(as_text=True)
+    assert "Tết Nguyên Đán" in body and "Quốc khánh" in body

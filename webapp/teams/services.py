@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..auth.models import User
 from ..extensions import db
 from ..forms import input_problem
-from ..registry.models import Person, PersonEvent, active
+from ..registry.models import Person, PersonEvent
 from ..registry.services import clean_text
 from ..timeutil import now_utc
 from ..treatment.models import PostRehabTerm

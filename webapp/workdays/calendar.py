@@ -18,7 +18,7 @@ KINDS = {"off": "Ngày nghỉ thêm", "work": "Ngày làm việc bù"}
 
 @lru_cache(maxsize=64)
 def _national(year: int):
-    return holidays.Vietnam(years=year)
+    return holidays.Vietnam(years=year, language="vi")
 
 
 def _overrides() -> dict[date, str]:
@@ -39,8 +39,18 @@ def forget() -> None:
 
 
 def holiday_name(day: date) -> str | None:
-    """The national holiday's name (in English, as the package has it), or None."""
+    """The national holiday's name in Vietnamese, or None."""
     return _national(day.year).get(day)
+
+
+def national_holidays(year: int) -> list[tuple[date, str]]:
+    """The national calendar's days off of a year, by date."""
+    return sorted(_national(year).items())
+
+
+def make_up_days(year: int) -> list[date]:
+    """The weekend days worked in exchange for a bridge day, as the national calendar has them."""
+    return sorted(d for d in _national(year).weekend_workdays if d.year == year)
 
 
 def is_working_day(day: date) -> bool:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..access import roles
 from ..auth.models import Role
@@ -23,7 +22,8 @@ SPARE_ROWS = 5
 
 def _posted_rows() -> list[services.Row]:
     form = request.form
-    count = min(int(form.get("rows", "0") or 0) if form.get("rows", "").isdigit() else 0, 400)
+    raw = form.get("rows", "")
+    count = min(int(raw), 400) if raw.isdigit() else 0
     return [services.Row(form.get(f"day-{i}", ""), form.get(f"kind-{i}", ""),
                          form.get(f"note-{i}", "")) for i in range(count)]
 
@@ -42,9 +42,10 @@ def calendar_page():
     rows = [r for r in (rows if rows is not None else services.current_rows()) if not r.blank
             or r.error] + [services.Row() for _ in range(SPARE_ROWS)]
     today = today_local()
-    national = sorted(calendar._national(today.year).items())
+    national = calendar.national_holidays(today.year)
     return render("workdays/calendar.html", status=status, rows=rows, kinds=calendar.KINDS,
-                  failed=failed, national=national, year=today.year)
+                  failed=failed, national=national, year=today.year,
+                  make_up=calendar.make_up_days(today.year))
 
 
 @bp.route("/deadlines/")
