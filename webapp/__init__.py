@@ -54,6 +54,9 @@ def create_app(config: str | type | None = None) -> Flask:
     from .reports import models as _reports_models  # noqa: F401
     from .settings import models as _settings_models  # noqa: F401
     from .treatment import models as _treatment_models  # noqa: F401
+    from .forms_print import models as _forms_print_models  # noqa: F401
+    from .teams import models as _teams_models  # noqa: F401
+    from .workdays import models as _workdays_models  # noqa: F401
 
     audit_services.install()
     from .audit.cli import audit as audit_cli
@@ -79,9 +82,12 @@ def create_app(config: str | type | None = None) -> Flask:
     from .treatment import routes as treatment
     from .units import cli as _units_cli  # noqa: F401
     from .units import routes as units
+    from .forms_print import routes as forms_print
+    from .teams import routes as teams
+    from .workdays import routes as workdays
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   imports, jobs, admin, settings_routes):
+                   imports, jobs, admin, settings_routes, forms_print, teams, workdays):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -10,6 +10,7 @@ MENU = [
     ("main.home", "Trang chủ", None),
     ("registry.index", "Danh sách đối tượng", OFFICERS),
     ("registry.transfers", "Chuyển hồ sơ", OFFICERS),
+    ("workdays.index", "Thời hạn", OFFICERS),
     ("imports.index", "Nhập từ Excel", OFFICERS),
     ("reports.index", "Báo cáo tháng", OFFICERS),
     ("plans.quotas", "Chỉ tiêu", OFFICERS),
@@ -20,6 +21,7 @@ MENU = [
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),
     ("admin.audit_log", "Nhật ký truy cập", {Role.ADMIN}),
     ("settings.index", "Cấu hình", {Role.ADMIN}),
+    ("workdays.calendar", "Lịch ngày làm việc", {Role.ADMIN}),
 ]
 
 

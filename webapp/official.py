@@ -87,10 +87,11 @@ def _is_top(unit: Unit) -> bool:
     return unit.level == NATIONAL
 
 
-def body_name(unit: Unit, day: date) -> str:
+def body_name(unit: Unit, day: date, agency: str | None = None) -> str:
     """The name of the body that issues the unit's documents, in running text:
-    "Công an xã Tân Hòa", "Phòng Lao động - Thương binh và Xã hội huyện Mai Sơn"."""
-    agency = agency_on(unit, day)
+    "Công an xã Tân Hòa", "Phòng Lao động - Thương binh và Xã hội huyện Mai Sơn".
+    `agency` overrides the dated setting ("committee" for a chairman's decision)."""
+    agency = agency or agency_on(unit, day)
     own = _lower_first(unit.name)
     if _is_top(unit):
         return ("Cục Cảnh sát điều tra tội phạm về ma túy, Bộ Công an" if agency == "police"
@@ -104,9 +105,9 @@ def body_name(unit: Unit, day: date) -> str:
     return f"Ủy ban nhân dân {own}"
 
 
-def _issuer_lines(unit: Unit, day: date) -> tuple[str | None, str]:
+def _issuer_lines(unit: Unit, day: date, agency: str | None = None) -> tuple[str | None, str]:
     """(authority above, issuing body) in capitals."""
-    agency = agency_on(unit, day)
+    agency = agency or agency_on(unit, day)
     own, parent = unit.name.upper(), unit.parent
     if _is_top(unit):
         return (("BỘ CÔNG AN", "CỤC CẢNH SÁT ĐIỀU TRA TỘI PHẠM VỀ MA TÚY") if agency == "police"
@@ -125,9 +126,9 @@ def _issuer_lines(unit: Unit, day: date) -> tuple[str | None, str]:
     return above, f"ỦY BAN NHÂN DÂN {own}"
 
 
-def _symbol(unit: Unit, day: date) -> str:
+def _symbol(unit: Unit, day: date, agency: str | None = None) -> str:
     """The issuing body's part of the ký hiệu: "CAX", "LĐTBXH", "UBND"."""
-    agency = agency_on(unit, day)
+    agency = agency or agency_on(unit, day)
     if _is_top(unit):
         return "C04" if agency == "police" else "LĐTBXH"
     if agency == "police":
@@ -139,11 +140,12 @@ def _symbol(unit: Unit, day: date) -> str:
     return "UBND"
 
 
-def number_line(unit: Unit, day: date, kind: str = "BC", number: str | None = None) -> str:
+def number_line(unit: Unit, day: date, kind: str = "BC", number: str | None = None,
+                agency: str | None = None) -> str:
     """ "Số: 12/BC-CAX"; without a number, room to write it by hand ("Số:      /BC-CAX").
     `kind` is the document type's abbreviation: BC report, QĐ decision, TB notice, GCN
     certificate."""
-    return f"Số: {number.strip() if number and number.strip() else ' ' * 6}/{kind}-{_symbol(unit, day)}"
+    return f"Số: {number.strip() if number and number.strip() else ' ' * 6}/{kind}-{_symbol(unit, day, agency)}"
 
 
 @dataclass(frozen=True)
@@ -164,14 +166,16 @@ class Heading:
 
 
 def heading(unit: Unit, day: date, *, kind: str = "BC", number: str | None = None,
-            dated: date | None | bool = True) -> Heading:
+            dated: date | None | bool = True, agency: str | None = None) -> Heading:
     """The heading of a document of `unit` whose rules are those of `day` (a report's
     period end, a decision's date). `dated`: True prints `day` after the place name, a date
-    prints that date, None or False leaves dots to fill in."""
-    above, issuer = _issuer_lines(unit, day)
+    prints that date, None or False leaves dots to fill in. `agency` (a key of AGENCIES)
+    overrides the dated setting: a commune chairman's decision is the committee's."""
+    above, issuer = _issuer_lines(unit, day, agency)
     shown = day if dated is True else (dated or None)
-    return Heading(above=above, issuer=issuer, number=number_line(unit, day, kind, number),
-                   place_date=place_date(unit, shown), agency=agency_on(unit, day))
+    return Heading(above=above, issuer=issuer,
+                   number=number_line(unit, day, kind, number, agency),
+                   place_date=place_date(unit, shown), agency=agency or agency_on(unit, day))
 
 
 def receiver(unit: Unit, day: date) -> str | None:

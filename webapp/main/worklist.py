@@ -19,6 +19,7 @@ from ..registry.models import TransferRequest
 from ..registry.queries import DUE_FILTERS, due_condition
 from ..scoping import restrict, scoped_persons, scoped_transfers
 from ..timeutil import today_local
+from ..workdays.deadlines import worklist_items
 
 
 @dataclass
@@ -75,6 +76,7 @@ def worklist(user: User, today: date | None = None) -> list[Item] | None:
             items.append(Item(f"{count} đề nghị chuyển hồ sơ giữa các xã đang chờ xử lý",
                               count, url_for("registry.transfers")))
     items.extend(_report_items(user, today))
+    items.extend(Item(*item) for item in worklist_items(user, today))  # in working days
     return items
 
 

@@ -56,6 +56,32 @@ DEFAULTS: dict[str, object] = {
         {"from": None, "to": "2025-03-01", "province": None, "value": "labour"},
         {"from": "2025-03-01", "to": None, "province": None, "value": "police"},
     ],
+    # Deadlines in working days (webapp/workdays): the Vietnam calendar of the `holidays`
+    # package plus the administrator's extra days off and make-up days. Dated settings.
+    # Decree 105/2021: the management decision within 3 working days of the positive test.
+    "management_decision_deadline": [
+        {"from": None, "to": None, "province": None, "value": {"working_days": 3}},
+    ],
+    # Handing a moving person's file to the new commune: 5 working days; 24 hours from
+    # 01/07/2026 (Law 120/2025). A value is {"working_days": n} or {"hours": n}, counted from
+    # the transfer request; the entry in force on the request's day applies.
+    "transfer_handover": [
+        {"from": None, "to": "2026-07-01", "province": None, "value": {"working_days": 5}},
+        {"from": "2026-07-01", "to": None, "province": None, "value": {"hours": 24}},
+    ],
+    # Who issues the decisions and certificates printed from a file (Mẫu 07, 09, 10, 51, 53,
+    # 54, 08): the commune's people's committee, signed by its chairman. Dated, per province.
+    "forms_issuing_agency": [
+        {"from": None, "to": None, "province": None, "value": "committee"},
+    ],
+    # Decree 116/2021, the compulsory-rehab file, step after step from the addiction result:
+    # [code, label, working days after the previous step].
+    "compulsory_file_steps": [
+        ["file", "Lập hồ sơ đề nghị áp dụng biện pháp đưa vào cơ sở cai nghiện bắt buộc", 5],
+        ["notice", "Thông báo việc lập hồ sơ cho người bị đề nghị và gia đình (Mẫu 32)", 3],
+        ["reading", "Người bị đề nghị, gia đình đọc hồ sơ và ghi ý kiến", 5],
+        ["send", "Chuyển hồ sơ đến Tòa án (qua cơ quan có thẩm quyền) để xem xét", 2],
+    ],
     # Law 73/2021 (in force 01/01/2022): only a positive determination makes an addict; before
     # it, reports counted suspected persons among addicts. ISO date, so it stays plain JSON.
     "addicts_determined_only_from": "2022-01-01",
@@ -91,6 +117,13 @@ LABELS = {
     "issuing_agency": "Cơ quan ban hành báo cáo, biểu mẫu (theo thời gian, theo tỉnh)",
     "age_bands": "Nhóm tuổi trong báo cáo",
     "rehab_terms": "Thời hạn cai nghiện theo hình thức và độ tuổi",
+    "management_decision_deadline":
+        "Thời hạn ra quyết định quản lý kể từ ngày xét nghiệm dương tính (theo thời gian)",
+    "transfer_handover": "Thời hạn bàn giao hồ sơ khi chuyển nơi cư trú (theo thời gian)",
+    "forms_issuing_agency": "Cơ quan ban hành quyết định, giấy chứng nhận in từ hồ sơ "
+                            "(theo thời gian, theo tỉnh)",
+    "compulsory_file_steps": "Các bước lập hồ sơ đưa vào cơ sở cai nghiện bắt buộc "
+                             "(ngày làm việc sau bước trước)",
     "addicts_determined_only_from":
         "Từ ngày này chỉ tính người đã được xác định tình trạng nghiện là người nghiện ma túy "
         "(Luật Phòng, chống ma túy năm 2021)",
