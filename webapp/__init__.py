@@ -51,6 +51,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .imports import models as _imports_models  # noqa: F401
     from .registry import models as _registry_models  # noqa: F401
     from .reports import models as _reports_models  # noqa: F401
+    from .reports import periodic_models as _periodic_models  # noqa: F401
     from .settings import models as _settings_models  # noqa: F401
     from .treatment import models as _treatment_models  # noqa: F401
 
@@ -69,14 +70,15 @@ def create_app(config: str | type | None = None) -> Flask:
     from .imports import routes as imports
     from .plans import routes as plans
     from .reports import routes as reports
+    from .reports import periodic_routes as periodic
     from .settings import routes as settings_routes
     from .stats import routes as stats
     from .treatment import routes as treatment
     from .units import cli as _units_cli  # noqa: F401
     from .units import routes as units
 
-    for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   imports, admin, settings_routes):
+    for module in (main, auth, units, registry, treatment, plans, reports, periodic, stats,
+                   exports, imports, admin, settings_routes):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -10,6 +10,7 @@ MENU = [
     ("registry.transfers", "Chuyển hồ sơ", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("imports.index", "Nhập từ Excel", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("reports.index", "Báo cáo tháng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
+    ("periodic.index", "Báo cáo 6 tháng, năm", {Role.DISTRICT, Role.PROVINCE}),
     ("plans.quotas", "Chỉ tiêu", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("stats.index", "Thống kê", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("units.tree", "Đơn vị hành chính", None),
