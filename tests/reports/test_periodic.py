@@ -324,3 +324,19 @@ def test_a_district_of_100_communes_prints_on_a_few_a4_pages(app, tmp_path, demo
     pdf = convert(path, tmp_path, "pdf")
     pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf.read_bytes()))
     assert 1 <= pages <= 4
+
+
+def test_only_the_districts_own_officer_sends_its_report(app, login_as, half_year):
+    for username in ("tinh", "admin"):
+        client = login_as(username)
+        response = post(client, REPORT, "submit", note="Thay huyện.")
+        if username == "admin":
+            assert response.status_code == 403
+            continue
+        assert response.status_code == 409
+        assert "Chỉ cán bộ của đơn vị mới lập báo cáo" in text(response)
+        assert "/periodic/2026-H1/03-BCN/991/save" not in text(client.get(REPORT))
+    with app.app_context():
+        assert db.session.scalar(select(PeriodicSubmission)) is None
+        assert periodic.can_edit(account("huyen"), unit("991"))
+        assert not periodic.can_edit(account("huyen2"), unit("991"))

@@ -349,15 +349,32 @@ def check_ended(year: int, period: str, today: date | None = None) -> None:
                           f"ngày {last:%d/%m/%Y}); chưa thể gửi báo cáo.")
 
 
+def check_explained(view: dict, note: str | None) -> None:
+    """Sent while some children's reports are not approved: allowed with an explanation."""
+    if incomplete(view) and not clean_text(note):
+        raise ReportError("Một số đơn vị chưa có báo cáo được duyệt; vui lòng ghi giải trình "
+                          "trước khi gửi.", "note")
+
+
+def precheck_submit(unit: Unit, form: str, year: int, period: str, data: dict,
+                    user: User) -> None:
+    """What refuses a submission, checked before asking to confirm it."""
+    if not can_edit(user, unit):
+        raise ReportError("Chỉ cán bộ của đơn vị mới lập báo cáo của đơn vị.")
+    check_ended(year, period)
+    sub = submission_for(unit, form, year, period)
+    if sub is not None and sub.frozen:
+        raise ReportError("Báo cáo đã gửi; không thể sửa.")
+    check_explained(compute_view(unit, form, year, period), data.get("note"))
+
+
 def submit(unit: Unit, form: str, year: int, period: str, data: dict, user: User,
            expected: int | None = None, today: date | None = None) -> PeriodicSubmission:
     today = today or today_local()
     check_ended(year, period, today)
     sub = save_draft(unit, form, year, period, data, user, expected, today)
     view = compute_view(unit, form, year, period)
-    if incomplete(view) and not sub.note:
-        raise ReportError("Một số đơn vị chưa có báo cáo được duyệt; vui lòng ghi giải trình "
-                          "trước khi gửi.", "note")
+    check_explained(view, sub.note)
     sub.snapshot = view
     sub.children_included = [line["code"] for line in view["lines"] if line["values"]]
     sub.snapshot_at = sub.submitted_at = now_utc()

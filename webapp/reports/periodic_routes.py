@@ -152,7 +152,7 @@ def act(term: str, form: str, unit_code: str, action: str):
             message = "Đã lưu bản nháp."
         elif action == "submit":
             if not confirmed():
-                periodic.check_ended(year, period)
+                periodic.precheck_submit(unit, form, year, period, data, current_user)
                 final = ("Đây là báo cáo cuối cùng gửi Bộ." if not periodic.reviewer_exists(unit)
                          else "Sau khi gửi, số liệu được chốt và không sửa được, trừ khi người "
                               "duyệt trả lại.")
