@@ -340,3 +340,68 @@ def test_only_the_districts_own_officer_sends_its_report(app, login_as, half_yea
         assert db.session.scalar(select(PeriodicSubmission)) is None
         assert periodic.can_edit(account("huyen"), unit("991"))
         assert not periodic.can_edit(account("huyen2"), unit("991"))
+
+
+def test_returned_reports_are_corrected_and_sent_again_then_reopened_with_a_reason(
+        app, login_as, half_year):
+    huyen, tinh = login_as("huyen"), None
+    assert post(huyen, REPORT, "submit", note="Chậm gửi.").status_code == 303
+    tinh = login_as("tinh")
+    with app.app_context():
+        version = periodic.submission_for(unit("991"), "03-BCN", 2026, "H1").version
+    assert post(tinh, REPORT, "return", version=version,
+                comment="Đề nghị ghi số văn bản.").status_code == 303
+    huyen = login_as("huyen")
+    page = text(huyen.get(REPORT))
+    assert "Báo cáo bị trả lại" in page and "Đề nghị ghi số văn bản." in page
+    assert post(huyen, REPORT, "submit", note="Chậm gửi.", number="21").status_code == 303
+    tinh = login_as("tinh")
+    with app.app_context():
+        version = periodic.submission_for(unit("991"), "03-BCN", 2026, "H1").version
+    assert post(tinh, REPORT, "approve", version=version).status_code == 303
+    with app.app_context():
+        version = periodic.submission_for(unit("991"), "03-BCN", 2026, "H1").version
+    response = post(tinh, REPORT, "reopen", version=version)
+    assert response.status_code == 422 and "Vui lòng ghi lý do mở lại" in text(response)
+    assert post(tinh, REPORT, "reopen", version=version,
+                comment="Xã Phiêng Cằm đã gửi bổ sung.").status_code == 303
+    with app.app_context():
+        sub = periodic.submission_for(unit("991"), "03-BCN", 2026, "H1")
+        assert sub.status == "returned" and sub.number == "21"
+        assert [(t.action, t.to_status) for t in sub.transitions] == [
+            ("submit", "submitted"), ("return", "returned"), ("submit", "submitted"),
+            ("approve", "approved"), ("reopen", "returned")]
+
+
+def test_a_two_tier_province_reports_its_communes_months_in_both_forms(app, demo):
+    from webapp.auth.models import Role
+    from webapp.units.services import add_unit
+
+    with app.app_context():
+        province = add_unit("97", "Tỉnh Hà Giang Mới", "tinh")
+        for code, name in (("97001", "Xã Lũng Cú"), ("97002", "Phường Hà Giang 1")):
+            add_unit(code, name, "xa" if code == "97001" else "phuong", province)
+        officer = User(username="tinh97", full_name="Vàng Thị Mỷ", role=Role.PROVINCE.value,
+                       unit=province)
+        officer.set_password("demo12345")
+        db.session.add(officer)
+        db.session.flush()
+        for month in range(1, 7):
+            approved_month("97001", 2026, month, {"flow.new": 1, "addicts.total": 2,
+                                                  "persons.total": 2})
+            approved_month("97002", 2026, month, {"flow.new": 3, "addicts.total": 0})
+        db.session.flush()
+        assert periodic.forms_of(province) == ["03-BCN", "04-BCN"]
+        assert periodic.forms_of(unit("99")) == ["04-BCN"] and periodic.forms_of(unit("991")) == ["03-BCN"]
+        view = periodic.compute_view(province, "04-BCN", 2026, "H1")
+        assert as_values(view["rows"])["flow.new"] == 24
+        assert [c["code"] for c in view["no_addicts"]] == ["97002"] and view["communes"] == 2
+        sub = periodic.submit(province, "04-BCN", 2026, "H1", {}, officer)
+        assert sub.status == "submitted"  # the top of the tree: final
+        assert not periodic.reviewer_exists(province)
+        db.session.rollback()
+
+
+def test_a_province_with_nothing_approved_says_so(login_as, demo):
+    html = text(login_as("tinh").get(PROVINCE))
+    assert "Chưa có số liệu được duyệt" in html
