@@ -27,12 +27,15 @@ from ..auth.models import Role, User
 from ..extensions import db
 from ..registry.services import clean_text
 from ..scoping import can_review
-from ..timeutil import now_utc, to_local, today_local
+from ..timeutil import now_utc, today_local
 from ..units.models import Level, Unit, under
 from .figures import as_values, compute
 from .models import MonthlySubmission
-from .periodic_models import PERIOD_LABELS, PeriodicSubmission, PeriodicTransition
-from .services import ReportError
+from .periodic_models import PERIOD_LABELS, PeriodicSubmission
+from . import services as monthly
+from .services import ReportError, UnitStatus
+# The monthly report's own guard and step: one life cycle for every report.
+from .services import _check_version, _transition
 
 FORMS = ("03-BCN", "04-BCN")
 _KEY = re.compile(r"^([0-9]{4})-(H1|Y)$")
@@ -291,20 +294,6 @@ def missing_text(line: dict) -> str:
 
 # --- Life cycle ---------------------------------------------------------------------------
 
-def _check_version(sub: PeriodicSubmission | None, expected: int | None) -> None:
-    if sub is not None and expected is not None and sub.version != expected:
-        raise ReportError("Báo cáo vừa được cập nhật bởi thao tác khác. Vui lòng xem lại "
-                          "trạng thái mới nhất trước khi thực hiện.")
-
-
-def _transition(sub: PeriodicSubmission, action: str, to_status: str, user: User,
-                comment: str | None = None) -> None:
-    sub.transitions.append(PeriodicTransition(
-        action=action, from_status=sub.status, to_status=to_status, comment=comment,
-        user_id=user.id))
-    sub.status = to_status
-
-
 def clean_form(data: dict) -> dict[str, str]:
     """Number, note, remarks: cleaned in place; errors by field."""
     errors = {}
@@ -385,45 +374,37 @@ def submit(unit: Unit, form: str, year: int, period: str, data: dict, user: User
     return sub
 
 
-def _decidable(sub: PeriodicSubmission | None, user: User, expected: int | None):
+def _sent(sub: PeriodicSubmission | None) -> PeriodicSubmission:
     if sub is None:
         raise ReportError("Đơn vị chưa gửi báo cáo kỳ này.")
-    _check_version(sub, expected)
-    if not can_decide(user, sub):
-        raise ReportError("Chỉ đơn vị cấp trên trực tiếp mới duyệt báo cáo này.")
+    return sub
+
+
+def _reviewed(sub: PeriodicSubmission | None) -> PeriodicSubmission:
+    if not reviewer_exists(_sent(sub).unit):
+        raise ReportError("Báo cáo của cấp tỉnh gửi Bộ là bản cuối cùng; không có cấp duyệt.")
     return sub
 
 
 def approve(sub, user: User, comment: str | None = None, expected: int | None = None):
-    sub = _decidable(sub, user, expected)
-    if not reviewer_exists(sub.unit):
-        raise ReportError("Báo cáo của cấp tỉnh gửi Bộ là bản cuối cùng; không có cấp duyệt.")
-    if sub.status != "submitted":
-        raise ReportError(f"Chỉ duyệt được báo cáo đã gửi (hiện: {sub.status_label.lower()}).")
-    sub.decided_at, sub.decided_by_id = now_utc(), user.id
-    _transition(sub, "approve", "approved", user, clean_text(comment))
+    monthly.approve(_reviewed(sub), user, comment, expected)
 
 
 def return_(sub, user: User, comment: str | None, expected: int | None = None):
-    sub = _decidable(sub, user, expected)
-    if not reviewer_exists(sub.unit):
-        raise ReportError("Báo cáo của cấp tỉnh gửi Bộ là bản cuối cùng; không có cấp duyệt.")
-    if sub.status != "submitted":
-        raise ReportError(f"Chỉ trả lại được báo cáo đã gửi (hiện: {sub.status_label.lower()}).")
-    comment = clean_text(comment)
-    if not comment:
-        raise ReportError("Vui lòng ghi ý kiến khi trả lại báo cáo.", "comment")
-    sub.decided_at, sub.decided_by_id = now_utc(), user.id
-    _transition(sub, "return", "returned", user, comment)
+    monthly.return_(_reviewed(sub), user, comment, expected)
 
 
 def reopen(sub, user: User, reason: str | None, expected: int | None = None):
-    """An approved report (or, at the top, a final one) is unlocked with a reason."""
-    sub = _decidable(sub, user, expected)
-    final = "approved" if reviewer_exists(sub.unit) else "submitted"
-    if sub.status != final:
-        raise ReportError("Chỉ mở lại được báo cáo đã duyệt." if final == "approved"
-                          else "Chỉ mở lại được báo cáo đã gửi.")
+    """An approved report is unlocked by its reviewer with a reason; at the top of the tree,
+    the unit's own officers unlock their final report the same way."""
+    sub = _sent(sub)
+    if reviewer_exists(sub.unit):
+        return monthly.reopen(sub, user, reason, expected)
+    _check_version(sub, expected)
+    if not can_edit(user, sub.unit):
+        raise ReportError("Chỉ cán bộ của đơn vị mới mở lại báo cáo của đơn vị.")
+    if sub.status != "submitted":
+        raise ReportError("Chỉ mở lại được báo cáo đã gửi.")
     reason = clean_text(reason)
     if not reason:
         raise ReportError("Vui lòng ghi lý do mở lại báo cáo.", "comment")
@@ -433,30 +414,10 @@ def reopen(sub, user: User, reason: str | None, expected: int | None = None):
 # --- Completeness -------------------------------------------------------------------------
 
 @dataclass
-class PeriodicStatus:
-    unit: Unit
-    form: str
-    submission: PeriodicSubmission | None
-    due: date
+class PeriodicStatus(UnitStatus):
+    """A unit's 03-BCN or 04-BCN for a period: timeliness judged as for the monthly report."""
 
-    @property
-    def status(self) -> str:
-        return self.submission.status if self.submission else "missing"
-
-    @property
-    def submitted_on(self) -> date | None:
-        sub = self.submission
-        first = sub and (sub.first_submitted_at or sub.submitted_at)
-        return to_local(first).date() if first else None
-
-    @property
-    def on_time(self) -> bool:
-        return self.submitted_on is not None and self.submitted_on <= self.due
-
-    def late(self, today: date) -> bool:
-        if self.submitted_on is not None:
-            return not self.on_time
-        return today > self.due
+    form: str = "03-BCN"
 
 
 def completeness(root: Unit, year: int, period: str) -> list[PeriodicStatus]:
@@ -476,10 +437,6 @@ def completeness(root: Unit, year: int, period: str) -> list[PeriodicStatus]:
         forms = (["03-BCN"] if unit.id in with_communes else []) + (
             ["04-BCN"] if unit.level == Level.PROVINCE else [])
         for form in forms:
-            out.append(PeriodicStatus(unit, form, subs.get((unit.id, form)),
-                                      due_date(form, year, period)))
+            out.append(PeriodicStatus(unit, subs.get((unit.id, form)),
+                                      due_date(form, year, period), form))
     return out
-
-
-def periods_for_grid(year: int) -> list[tuple[str, str]]:
-    return [(f"{year:04d}-H1", "6 tháng"), (f"{year:04d}-Y", "Năm")]

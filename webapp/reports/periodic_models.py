@@ -15,12 +15,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import now_utc
 from ..units.models import Unit
-from .models import ACTION_LABELS, STATUS_LABELS
+from .models import Reviewed, Step
 
 PERIOD_LABELS = {"H1": "6 tháng đầu năm", "Y": "năm"}
 
 
-class PeriodicSubmission(db.Model):
+class PeriodicSubmission(Reviewed, db.Model):
     __tablename__ = "periodic_submissions"
     __audit__ = ("status", "number", "note", "remarks")
     __table_args__ = (
@@ -65,22 +65,9 @@ class PeriodicSubmission(db.Model):
     def key(self) -> str:
         return f"{self.year:04d}-{self.period}"
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def frozen(self) -> bool:
-        return self.status in ("submitted", "approved")
-
-    @property
-    def return_note(self) -> PeriodicTransition | None:
-        if self.status != "returned":
-            return None
-        return next((t for t in reversed(self.transitions) if t.to_status == "returned"), None)
 
 
-class PeriodicTransition(db.Model):
+class PeriodicTransition(Step, db.Model):
     __tablename__ = "periodic_transitions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,7 +81,3 @@ class PeriodicTransition(db.Model):
 
     submission: Mapped[PeriodicSubmission] = relationship(back_populates="transitions")
     user = relationship("User")
-
-    @property
-    def action_label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)
