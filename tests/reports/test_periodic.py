@@ -201,6 +201,12 @@ def test_the_province_approves_and_its_04_bcn_shows_the_district(app, login_as, 
         assert values["991"]["flow.new"] == 68 and values["992"] is None
         assert [c["code"] for c in view["no_addicts"]] == ["99102"]
         assert view["no_addicts"][0]["parent"] == "Huyện Tân Lập"
+        # Every commune of the province counts; those of districts not approved, as unknown.
+        assert view["communes"] == 10
+        assert view["unknown"] == ["99103", "99104", "99201", "99202", "99203", "99301",
+                                   "99302", "99303"]
+    assert "Số xã, phường, thị trấn không có người nghiện ma túy đến ngày 30/06/2026: 1/10: " \
+           "Xã Mường Lạn (Huyện Tân Lập)." in html
 
     # The province's 04-BCN has no reviewer: sent is final; reopened only by itself.
     response = post(tinh, PROVINCE, "submit", note="Hai huyện chưa gửi.")

@@ -235,7 +235,10 @@ def _periodic_view(unit: Unit, year: int, period: str) -> dict:
     template, lines, no_addicts, unknown, communes = None, [], [], [], 0
     for child in children:
         snap = subs[child.id].snapshot if child.id in subs else None
-        if snap is None:
+        if snap is None:  # its communes are counted, as not known
+            codes = [c.code for c in children_of(child, year, period)]
+            unknown.extend(codes)
+            communes += len(codes)
             lines.append({"code": child.code, "name": child.name, "values": None,
                           "missing": ["03-BCN"], "no_addicts": None})
             continue

@@ -79,8 +79,8 @@ def build(unit: Unit, form: str, year: int, period: str, sub: PeriodicSubmission
              + (": " + "; ".join(_commune(c, by_months) for c in view["no_addicts"]) + "."
                 if count else ".")]
     if view["unknown"]:
-        notes.append(f"Chưa tính được (chưa có báo cáo tháng {last.month:02d}/{last.year} được "
-                     f"duyệt): {vn_number(len(view['unknown']))} đơn vị.")
+        notes.append(f"Chưa xác định được (chưa có số liệu tháng {last.month:02d}/{last.year} "
+                     f"được duyệt): {vn_number(len(view['unknown']))} xã, phường, thị trấn.")
     missing = periodic.incomplete(view)
     if missing:
         notes.append("Báo cáo chưa được duyệt, không cộng vào biểu: "
