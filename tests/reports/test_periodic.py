@@ -411,3 +411,18 @@ def test_a_two_tier_province_reports_its_communes_months_in_both_forms(app, demo
 def test_a_province_with_nothing_approved_says_so(login_as, demo):
     html = text(login_as("tinh").get(PROVINCE))
     assert "Chưa có số liệu được duyệt" in html
+
+
+def test_a_refused_character_or_a_long_number_is_said_beside_the_field(app, login_as, half_year):
+    client = login_as("huyen")
+    response = post(client, REPORT, "save", number="12/BC-CAH", note="Chậm\u202egửi")
+    assert response.status_code == 422
+    body = text(response)
+    assert "Số văn bản tối đa 20 ký tự, không gồm ký hiệu" in body
+    assert "\u202e" not in body
+    with app.app_context():
+        assert db.session.scalar(select(PeriodicSubmission)) is None
+    assert post(client, REPORT, "save", number=" 12 ", note="Chậm gửi.").status_code == 303
+    with app.app_context():
+        sub = periodic.submission_for(unit("991"), "03-BCN", 2026, "H1")
+        assert (sub.status, sub.number, sub.note) == ("draft", "12", "Chậm gửi.")

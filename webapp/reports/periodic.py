@@ -25,6 +25,7 @@ from sqlalchemy import select
 from .. import settings
 from ..auth.models import Role, User
 from ..extensions import db
+from ..forms import input_problem, scrub
 from ..registry.services import clean_text
 from ..scoping import can_review
 from ..timeutil import now_utc, today_local
@@ -298,14 +299,20 @@ def missing_text(line: dict) -> str:
 # --- Life cycle ---------------------------------------------------------------------------
 
 def clean_form(data: dict) -> dict[str, str]:
-    """Number, note, remarks: cleaned in place; errors by field."""
+    """Number, note, remarks: cleaned in place; errors by field (a refused character, as
+    everywhere: forms.input_problem)."""
     errors = {}
+    for name, multiline in (("number", False), ("note", True), ("remarks", True)):
+        problem = input_problem(data.get(name), multiline=multiline)
+        if problem:
+            errors[name] = problem
+            data[name] = scrub(data[name], multiline=multiline)
     for name in ("note", "remarks", "comment"):
         data[name] = clean_text(data.get(name))
-        if data[name] and len(data[name]) > MAX_TEXT:
+        if name not in errors and data[name] and len(data[name]) > MAX_TEXT:
             errors[name] = "Tối đa 5.000 ký tự."
     number = clean_text(data.get("number"))
-    if number and (len(number) > MAX_NUMBER or "/" in number):
+    if "number" not in errors and number and (len(number) > MAX_NUMBER or "/" in number):
         errors["number"] = "Số văn bản tối đa 20 ký tự, không gồm ký hiệu (ví dụ: 12)."
     data["number"] = number
     return errors

@@ -141,7 +141,7 @@ def act(term: str, form: str, unit_code: str, action: str):
     expected = request.form.get("version", type=int)
     url = url_for("periodic.report", term=term, form=form, unit_code=unit.code)
     label = f"Biểu {form} {periodic.period_label(year, period)} của {unit.name}"
-    problems = input_problems(data) or periodic.clean_form(data)
+    problems = {**input_problems(data), **periodic.clean_form(data)}
     if problems:
         return render("reports/periodic.html", status=422,
                       **_context(unit, form, year, period, problems, data))
