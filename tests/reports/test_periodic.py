@@ -426,3 +426,30 @@ def test_a_refused_character_or_a_long_number_is_said_beside_the_field(app, logi
     with app.app_context():
         sub = periodic.submission_for(unit("991"), "03-BCN", 2026, "H1")
         assert (sub.status, sub.number, sub.note) == ("draft", "12", "Chậm gửi.")
+
+
+def test_a_second_province_prints_its_own_name_and_agency(app, login_as, demo):
+    """Sơn Hà kept the labour sector for its reports until 2027 (a province entry of the
+    dated setting); Mai Sơn's 2026 report is the police's."""
+    from webapp.auth.models import Role
+    from webapp.settings.models import Setting
+    from webapp.units.services import add_unit
+
+    with app.app_context():
+        other = add_unit("98", "Tỉnh Sơn Hà", "tinh")
+        district = add_unit("981", "Huyện Hà Lâm", "huyen", other)
+        add_unit("98101", "Xã Hà Yên", "xa", district)
+        officer = User(username="tinh98", full_name="Hà Thị Yến", role=Role.PROVINCE.value,
+                       unit=other)
+        officer.set_password("demo12345")
+        db.session.add(officer)
+        from webapp import settings
+        db.session.add(Setting(key="issuing_agency", value=settings.DEFAULTS["issuing_agency"] + [
+            {"from": None, "to": "2027-01-01", "province": "98", "value": "labour"}]))
+        db.session.commit()
+    lines = workbook_lines(login_as("tinh98").get(f"/periodic/{H1}/04-BCN/98.xlsx"))
+    assert "ỦY BAN NHÂN DÂN TỈNH SƠN HÀ" in lines and "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI" in lines
+    assert "Đơn vị báo cáo: Sở Lao động - Thương binh và Xã hội tỉnh Sơn Hà" in lines
+    assert not any("MAI SƠN" in line for line in lines)
+    mine = workbook_lines(login_as("tinh").get(f"/periodic/{H1}/04-BCN/99.xlsx"))
+    assert "CÔNG AN TỈNH MAI SƠN" in mine and "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI" not in mine
