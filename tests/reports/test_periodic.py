@@ -145,6 +145,10 @@ def test_a_half_year_report_cannot_be_sent_before_the_period_ends(app, login_as,
             periodic.submit(unit("991"), "03-BCN", 2026, "H1", {"note": "x"}, account("huyen"),
                             today=date(2026, 6, 30))
         db.session.rollback()
+        sub = periodic.submit(unit("991"), "03-BCN", 2026, "H1", {"note": "x"},
+                              account("huyen"), today=date(2026, 7, 1))  # the day after
+        assert sub.status == "submitted"
+        db.session.rollback()
 
 
 def test_unapproved_months_are_listed_and_need_an_explanation(app, login_as, half_year):
