@@ -457,3 +457,19 @@ def test_a_second_province_prints_its_own_name_and_agency(app, login_as, demo):
     assert not any("MAI SƠN" in line for line in lines)
     mine = workbook_lines(login_as("tinh").get(f"/periodic/{H1}/04-BCN/99.xlsx"))
     assert "CÔNG AN TỈNH MAI SƠN" in mine and "SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI" not in mine
+
+
+def test_the_province_approves_from_the_completeness_page(app, login_as, half_year):
+    assert post(login_as("huyen"), REPORT, "submit", note="Chậm gửi.").status_code == 303
+    tinh = login_as("tinh")
+    page = text(tinh.get(f"/periodic/{H1}/"))
+    assert f'action="{REPORT}/approve"' in page
+    assert 'action="/periodic/2026-H1/04-BCN/99/approve"' not in page  # nobody above it
+    with app.app_context():
+        version = periodic.submission_for(unit("991"), "03-BCN", 2026, "H1").version
+    asked = tinh.post(f"{REPORT}/approve", data={"version": version, "back": f"/periodic/{H1}/"})
+    assert asked.status_code == 200 and "Duyệt Biểu 03-BCN 6 tháng đầu năm 2026" in text(asked)
+    done = post(tinh, REPORT, "approve", version=version, back=f"/periodic/{H1}/")
+    assert done.status_code == 303 and done.location.endswith(f"/periodic/{H1}/")
+    assert "Đã duyệt" in text(tinh.get(f"/periodic/{H1}/"))
+    assert f'action="{REPORT}/approve"' not in text(login_as("huyen").get(f"/periodic/{H1}/"))

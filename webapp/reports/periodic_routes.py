@@ -13,7 +13,7 @@ from ..auth.models import Role
 from ..confirm import ask, confirmed
 from ..extensions import db
 from ..rendering import done, render
-from ..scoping import get_unit_or_404
+from ..scoping import can_review, get_unit_or_404
 from ..timeutil import today_local
 from . import periodic
 from .figures import as_values, quota_label
@@ -72,6 +72,7 @@ def overview(term: str):
     return render("reports/periodic_overview.html", term=term, year=year, period=period,
                   root=current_user.unit, statuses=statuses, today=today,
                   label=periodic.period_label(year, period), status_labels=STATUS_LABELS,
+                  can_review=lambda unit: can_review(current_user, unit),
                   terms=[(f"{year - 1}-Y", f"Năm {year - 1}"), (f"{year}-H1", f"6 tháng {year}"),
                          (f"{year}-Y", f"Năm {year}")])
 
@@ -183,7 +184,7 @@ def act(term: str, form: str, unit_code: str, action: str):
             unit, form, year, period, {"action": "Báo cáo vừa được cập nhật bởi thao tác khác. "
                                                  "Vui lòng xem lại."}, data))
     back = request.form.get("back")
-    if back and back.startswith("/periodic/"):
+    if back and back.startswith(("/periodic/", "/reports/")):
         url = back
     return done(url, message)
 
