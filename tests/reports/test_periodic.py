@@ -473,3 +473,10 @@ def test_the_province_approves_from_the_completeness_page(app, login_as, half_ye
     assert done.status_code == 303 and done.location.endswith(f"/periodic/{H1}/")
     assert "Đã duyệt" in text(tinh.get(f"/periodic/{H1}/"))
     assert f'action="{REPORT}/approve"' not in text(login_as("huyen").get(f"/periodic/{H1}/"))
+
+
+def test_the_period_reported_now_is_the_last_that_ended(app):
+    with app.app_context():
+        assert periodic.current_term(date(2026, 6, 30)) == "2025-Y"
+        assert periodic.current_term(date(2026, 7, 1)) == "2026-H1"
+        assert periodic.current_term(date(2027, 1, 5)) == "2026-Y"

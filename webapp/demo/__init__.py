@@ -14,6 +14,7 @@ from ..auth.models import Role, User
 from ..extensions import db
 from ..units.models import Unit
 from ..units.services import add_unit
+from .periodic import load_periodic
 from .persons import load_persons
 from .reports import load_submissions
 from .treatment import load_treatment
@@ -79,6 +80,7 @@ def load() -> None:
     load_persons()
     load_treatment()
     load_submissions()
+    load_periodic()
     db.session.commit()
 
 

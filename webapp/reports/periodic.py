@@ -115,6 +115,14 @@ def period_line(year: int, period: str) -> str:
             f"đến ngày {last:%d/%m/%Y})")
 
 
+def current_term(today: date | None = None) -> str:
+    """The last period that ended: this year's first half from 01/07, else last year."""
+    today = today or today_local()
+    if today > bounds(today.year, "H1")[1]:
+        return f"{today.year}-H1"
+    return f"{today.year - 1}-Y"
+
+
 # --- Who makes which form -----------------------------------------------------------------
 
 def children_of(unit: Unit, year: int, period: str) -> list[Unit]:

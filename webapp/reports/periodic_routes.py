@@ -45,22 +45,10 @@ def _report_or_404(term: str, form: str, unit_code: str):
     return unit, year, period
 
 
-def current_term(today=None) -> str:
-    """The period being reported now: the half-year until its 04-BCN is due, then the year
-    just ended until its 04-BCN is due, else the last one that ended."""
-    today = today or today_local()
-    year = today.year
-    if today <= periodic.due_date("04-BCN", year - 1, "Y"):
-        return f"{year - 1}-Y"
-    if today > periodic.bounds(year, "H1")[1]:
-        return f"{year}-H1"
-    return f"{year - 1}-Y"
-
-
 @bp.route("/")
 @roles(*OFFICERS)
 def index():
-    return redirect(url_for("periodic.overview", term=current_term()))
+    return redirect(url_for("periodic.overview", term=periodic.current_term()))
 
 
 @bp.route("/<term>/")
