@@ -60,7 +60,7 @@ def test_a_district_half_year_report_is_approved_and_reaches_the_province(
     sign_in(province, "tinh")
     province.goto(f"/periodic/{H1}/")
     expect(province.locator("#periodic-03-BCN-991")).to_contain_text("Đã gửi")
-    province.locator("#periodic-03-BCN-991").get_by_role("link").click()
+    province.locator("#periodic-03-BCN-991").get_by_role("link", name="Huyện Tân Lập").click()
     province.get_by_role("button", name="Duyệt").click()
     province.get_by_role("button", name="Duyệt").click()  # the confirmation page
     expect(province.locator("#report-status")).to_have_text("Đã duyệt")
