@@ -14,7 +14,8 @@ ROLES = {"admin": "admin", "trunguong": "national", "tinh": "province", "huyen":
 SAMPLE_ARGS = {"code": "99101", "kind": "positive_test", "action": "accept",
                "episode_id": 999999, "period_id": 999999, "term_id": 999999,
                "key": "management_term_months", "period": "2026-10",
-               "job_id": 999999, "entry_id": 999999, "doc_id": 999999}
+               "job_id": 999999, "entry_id": 999999, "doc_id": 999999,
+               "term": "2026-H1", "form": "03-BCN"}
 
 
 @pytest.fixture

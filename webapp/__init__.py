@@ -52,6 +52,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .jobs import models as _jobs_models  # noqa: F401
     from .registry import models as _registry_models  # noqa: F401
     from .reports import models as _reports_models  # noqa: F401
+    from .reports import periodic_models as _periodic_models  # noqa: F401
     from .settings import models as _settings_models  # noqa: F401
     from .treatment import models as _treatment_models  # noqa: F401
     from .forms_print import models as _forms_print_models  # noqa: F401
@@ -77,6 +78,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .jobs import routes as jobs
     from .plans import routes as plans
     from .reports import routes as reports
+    from .reports import periodic_routes as periodic
     from .settings import routes as settings_routes
     from .stats import routes as stats
     from .treatment import routes as treatment
@@ -87,7 +89,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .workdays import routes as workdays
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   imports, jobs, admin, settings_routes, forms_print, teams, workdays):
+                   imports, jobs, admin, settings_routes, forms_print, teams, workdays, periodic):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -13,6 +13,7 @@ MENU = [
     ("workdays.index", "Thời hạn", OFFICERS),
     ("imports.index", "Nhập từ Excel", OFFICERS),
     ("reports.index", "Báo cáo tháng", OFFICERS),
+    ("periodic.index", "Báo cáo 6 tháng, năm", {Role.DISTRICT, Role.PROVINCE}),
     ("plans.quotas", "Chỉ tiêu", OFFICERS),
     ("stats.index", "Thống kê", OFFICERS),
     ("jobs.index", "Công việc nền", OFFICERS),

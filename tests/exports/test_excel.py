@@ -347,6 +347,8 @@ def test_xlsxwriter_refuses_what_excel_would_repair():
 OTHER_WORKBOOKS = {  # the other downloads, made by their own modules with the same look
     "import template": ("xa", "/imports/template.xlsx"),
     "yearly statistics": ("tinh", "/stats/export.xlsx?unit=99&from={last}&to={year}"),
+    "half-year 03-BCN": ("huyen", "/periodic/{year}-H1/03-BCN/991.xlsx"),
+    "year 04-BCN": ("tinh", "/periodic/{last}-Y/04-BCN/99.xlsx"),
 }
 
 

@@ -15,6 +15,7 @@ from ..auth.models import Role, User
 from ..extensions import db
 from ..units.models import Unit
 from ..units.services import add_unit, national_root
+from .periodic import load_periodic
 from .persons import load_persons
 from .reports import load_submissions
 from .treatment import load_treatment
@@ -82,6 +83,7 @@ def load() -> None:
     load_persons()
     load_treatment()
     load_submissions()
+    load_periodic()
     db.session.commit()
 
 

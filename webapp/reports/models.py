@@ -15,7 +15,32 @@ ACTION_LABELS = {"submit": "Gửi báo cáo", "approve": "Duyệt", "return": "T
                  "reopen": "Mở lại", "save": "Lưu bản nháp"}
 
 
-class MonthlySubmission(db.Model):
+class Reviewed:
+    """What every reviewed report (monthly, half-yearly, yearly) says of its status."""
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def frozen(self) -> bool:
+        return self.status in ("submitted", "approved")
+
+    @property
+    def return_note(self):
+        """While returned: the step that sent it back (a return or a reopen) and its comment."""
+        if self.status != "returned":
+            return None
+        return next((t for t in reversed(self.transitions) if t.to_status == "returned"), None)
+
+
+class Step:
+    @property
+    def action_label(self) -> str:
+        return ACTION_LABELS.get(self.action, self.action)
+
+
+class MonthlySubmission(Reviewed, db.Model):
     """One unit's monthly report (Biểu 01-BCN) for one month, and its life cycle.
 
     While a draft, its figures are live; submitting freezes them in `snapshot` (the rows with
@@ -76,23 +101,9 @@ class MonthlySubmission(db.Model):
     def period_label(self) -> str:
         return f"{self.month:02d}/{self.year}"
 
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
-
-    @property
-    def frozen(self) -> bool:
-        return self.status in ("submitted", "approved")
-
-    @property
-    def return_note(self) -> SubmissionTransition | None:
-        """While returned: the step that sent it back (a return or a reopen) and its comment."""
-        if self.status != "returned":
-            return None
-        return next((t for t in reversed(self.transitions) if t.to_status == "returned"), None)
 
 
-class SubmissionTransition(db.Model):
+class SubmissionTransition(Step, db.Model):
     """Every step of the life cycle, with who, when and the comment: the submission's thread."""
 
     __tablename__ = "submission_transitions"
@@ -108,7 +119,3 @@ class SubmissionTransition(db.Model):
 
     submission: Mapped[MonthlySubmission] = relationship(back_populates="transitions")
     user = relationship("User")
-
-    @property
-    def action_label(self) -> str:
-        return ACTION_LABELS.get(self.action, self.action)

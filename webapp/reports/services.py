@@ -22,7 +22,7 @@ from ..scoping import can_review
 from ..timeutil import now_utc, to_local, today_local
 from ..units.models import Level, Unit, under
 from .figures import Row, as_values, compute, compute_with_members, month_bounds
-from .models import MonthlySubmission, SubmissionTransition
+from .models import MonthlySubmission
 
 PERIOD = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 NARRATIVE = ("work_done", "difficulties", "proposals")
@@ -337,7 +337,8 @@ def _check_version(submission: MonthlySubmission | None, expected: int | None) -
 
 def _transition(sub: MonthlySubmission, action: str, to_status: str, user: User,
                 comment: str | None = None) -> None:
-    sub.transitions.append(SubmissionTransition(
+    step = type(sub).transitions.property.mapper.class_  # monthly or periodic report's steps
+    sub.transitions.append(step(
         action=action, from_status=sub.status, to_status=to_status, comment=comment,
         user_id=user.id))
     sub.status = to_status

@@ -41,6 +41,13 @@ DEFAULTS: dict[str, object] = {
     "post_rehab_months_compulsory_adult": 24,
     # Monthly report (Biểu 01-BCN) due before this day of the next month.
     "report_due_day": 3,
+    # Half-yearly and yearly reports (Biểu 03-BCN of a district, 04-BCN of the province):
+    # each period's first and last day (MM-DD) and, per form, the due day (MM-DD, the first
+    # such day after the period's end: "before 07/7" is due 07/07).
+    "periodic_reports": {
+        "H1": {"start": "01-01", "end": "06-30", "due": {"03-BCN": "07-07", "04-BCN": "07-15"}},
+        "Y": {"start": "01-01", "end": "12-31", "due": {"03-BCN": "01-07", "04-BCN": "01-15"}},
+    },
     # A figure that moves by more than this share of last month's value, and by at least
     # `report_jump_min` persons, is flagged for the officer and the reviewer.
     "report_jump_percent": 30,
@@ -110,6 +117,7 @@ LABELS = {
     "post_rehab_months_compulsory_adult":
         "Thời hạn quản lý sau cai nghiện bắt buộc của người thành niên (tháng)",
     "report_due_day": "Hạn nộp báo cáo tháng (ngày của tháng sau)",
+    "periodic_reports": "Kỳ và hạn nộp báo cáo 6 tháng, năm (Biểu 03-BCN, 04-BCN)",
     "report_jump_percent": "Cảnh báo khi số liệu thay đổi so với tháng trước quá (%)",
     "report_jump_min": "… và thay đổi ít nhất (người)",
     "detox_inside_voluntary":
