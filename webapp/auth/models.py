@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     last_login_at: Mapped[datetime | None]
+    # Where notifications are also e-mailed when an SMTP server is configured (optional).
+    email: Mapped[str | None] = mapped_column(String(200))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 

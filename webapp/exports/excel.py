@@ -37,16 +37,33 @@ FONT = "Times New Roman"
 FONT_SIZE = 12
 MOTTO = official.MOTTO
 
-# Number formats. In a Vietnamese locale Excel shows the separators as 1.280 and 65.900.000đ.
+# Number formats. `#,##0` follows the PC's regional settings (1,280 on an English Windows), so
+# the thousands separator is a literal dot in conditional sections: 1.280 and 65.900.000đ
+# whatever the locale. Excel allows two conditions, so values of a billion and more get their
+# own format (`number_kind` picks it by magnitude when the cell is written).
+_INT = r"[>=1000000]#\.###\.##0;[>=1000]#\.##0;0"
+_INT_BIG = r"[>=1000000000000]#\.###\.###\.###\.##0;#\.###\.###\.##0"
+_MONEY = r'[>=1000000]#\.###\.##0"đ";[>=1000]#\.##0"đ";0"đ"'
+_MONEY_BIG = r'[>=1000000000000]#\.###\.###\.###\.##0"đ";#\.###\.###\.##0"đ"'
 NUM_FORMATS = {
     "text": "General",
     "id": "@",          # ID numbers, unit codes: text, so leading zeros stay
-    "int": "#,##0",
+    "int": _INT,
     "year": "0",        # a year alone: 1990, not 1.990
     "date": "dd/mm/yyyy",
-    "money": '#,##0"đ"',
+    "money": _MONEY,
     "center": "General",
+    "int_big": _INT_BIG,
+    "money_big": _MONEY_BIG,
 }
+BILLION = 1_000_000_000
+
+
+def number_kind(kind: str, value) -> str:
+    """The format of a number: a billion and more gets the wide one."""
+    if kind in ("int", "money") and value >= BILLION:
+        return kind + "_big"
+    return kind
 KINDS = tuple(NUM_FORMATS)
 ALIGN = {"id": "center", "year": "center", "date": "center", "center": "center"}
 
@@ -289,7 +306,8 @@ class Sheet:
             elif isinstance(value, date):  # datetime too
                 cells.append((ws.write_datetime, value, fmt("date", style)))
             elif isinstance(value, (int, float)):
-                cells.append((ws.write_number, value, fmt(_NUMBER_KIND.get(kind, "int"), style)))
+                number = number_kind(_NUMBER_KIND.get(kind, "int"), value)
+                cells.append((ws.write_number, value, fmt(number, style)))
             else:
                 cells.append((ws.write_string, str(value)[:MAX_CELL_CHARS],
                               fmt("text", style, level)))

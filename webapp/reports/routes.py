@@ -7,7 +7,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import official
 from ..access import roles
 from ..auth.models import Role
 from ..extensions import commit_keeping_loaded, db
@@ -18,8 +17,8 @@ from ..confirm import ask, confirmed
 from ..registry.queries import scoped_person_page
 from ..scoping import can_review, get_unit_or_404
 from ..timeutil import today_local
-from . import services
-from .figures import as_values, month_bounds, quota_label
+from . import document, services
+from .figures import as_values, quota_label
 from .models import ACTION_LABELS, STATUS_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -93,6 +92,8 @@ def _context(unit, year: int, month: int, errors=None, form=None, compare: bool 
         errors=errors or {}, form=form, amounts=amounts, status_labels=STATUS_LABELS,
         action_labels=ACTION_LABELS, quota_label=quota_label,
         traceable=lambda key: not key_is_target(key),
+        summed=services.sums_children(unit, year, month),
+        year_end=services.year_end_values(unit, year, sub) if month == 12 else None,
     )
 
 
@@ -125,9 +126,9 @@ def print_view(period: str, unit_code: str):
     unit = get_unit_or_404(current_user, unit_code)
     audit.record("print", "MonthlySubmission", None, {"unit": unit.code, "period": period})
     db.session.commit()
-    last = month_bounds(year, month)[1]
-    return render("reports/print.html", head=official.heading(unit, last, dated=None),
-                  signatures=official.report_signatures(), **_context(unit, year, month))
+    doc = document.monthly_document(unit, year, month)
+    return render("reports/print.html", doc=doc, period=period,
+                  can_number=doc.sub is not None and services.can_edit(current_user, unit))
 
 
 @bp.route("/<period>/<unit_code>/figures/<key>")
@@ -155,7 +156,7 @@ def figure(period: str, unit_code: str, key: str):
                   and unit.level == "commune" and sub.snapshot_persons is None and value > 0)
 
 
-ACTIONS = {"save", "submit", "approve", "return", "reopen"}
+ACTIONS = {"save", "submit", "approve", "return", "reopen", "number"}
 
 
 @bp.route("/<period>/<unit_code>/<action>", methods=["POST"])
@@ -172,7 +173,10 @@ def act(period: str, unit_code: str, action: str):
         return render("reports/submission.html", status=422,
                       **_context(unit, year, month, problems, form))
     try:
-        if action in ("save", "submit"):
+        if action == "number":
+            services.set_number(unit, year, month, form, current_user, expected)
+            message = "Đã ghi số văn bản."
+        elif action in ("save", "submit"):
             errors = services.validate_narrative(form, month)
             if errors:
                 return render("reports/submission.html", status=422,
