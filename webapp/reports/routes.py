@@ -93,6 +93,7 @@ def _context(unit, year: int, month: int, errors=None, form=None, compare: bool 
         action_labels=ACTION_LABELS, quota_label=quota_label,
         traceable=lambda key: not key_is_target(key),
         summed=services.sums_children(unit, year, month),
+        can_number=sub is not None and services.can_edit(current_user, unit),
         year_end=services.year_end_values(unit, year, sub) if month == 12 else None,
     )
 
