@@ -200,3 +200,24 @@ def test_numbers_read_vietnamese_under_an_english_locale(app, demo, tmp_path):
                            capture_output=True, text=True, check=True).stdout
     assert "1.280" in shown and "65.900.000đ" in shown
     assert "1,280" not in shown and "65,900,000" not in shown
+
+
+# --- The head of the unit, named by the unit or an administrator ------------------------------
+
+def head_of(app, code: str):
+    with app.app_context():
+        found = unit(code)
+        return found.head_name, found.head_title
+
+
+def test_the_unit_names_its_head_and_another_unit_cannot(app, login_as):
+    form = {"head_name": "Vì Văn Thắng", "head_title": "Trưởng Công an xã"}
+    assert login_as("xa").post("/units/99101/head", data=form).status_code == 303
+    assert head_of(app, "99101") == ("Vì Văn Thắng", "Trưởng Công an xã")
+    refused = login_as("huyen").post("/units/99101/head", data={"head_name": "Người khác"})
+    assert refused.status_code == 409 and "Chỉ quản trị viên" in text(refused)
+    assert login_as("admin").post("/units/99101/head", data={"head_name": "Lò Văn Mới"}
+                                  ).status_code == 303
+    assert head_of(app, "99101") == ("Lò Văn Mới", None)
+    too_long = login_as("xa").post("/units/99101/head", data={"head_name": "A" * 121})
+    assert too_long.status_code == 422 and head_of(app, "99101")[0] == "Lò Văn Mới"
