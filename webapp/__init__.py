@@ -68,6 +68,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .exports import routes as exports
     from .imports import routes as imports
     from .plans import routes as plans
+    from .registers import routes as registers
     from .reports import routes as reports
     from .settings import routes as settings_routes
     from .stats import routes as stats
@@ -76,7 +77,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .units import routes as units
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   imports, admin, settings_routes):
+                   imports, admin, settings_routes, registers):
         app.register_blueprint(module.bp)
     demo.register(app)
 
