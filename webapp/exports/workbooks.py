@@ -53,6 +53,8 @@ def report_workbook(unit: Unit, year: int, month: int) -> BytesIO:
     sheet = book.sheet("Báo cáo tháng", unit, doc.title, [doc.period], REPORT_COLUMNS,
                        issued_on=doc.issued, rules_on=last, form="01-BCN",
                        number=sub.document_number if sub is not None else None)
+    if doc.empty:
+        sheet.note(doc.empty, "heading")
     for line in doc.lines:
         if line.style == "section":
             sheet.row([line.number, line.label], style="section")

@@ -75,6 +75,7 @@ class MonthlyDocument:
     narrative: list[tuple[str, str]] = field(default_factory=list)
     signatures: tuple = ()
     recipients: official.Recipients | None = None
+    empty: str | None = None  # instead of the table: nothing approved below yet
 
 
 def period_line(year: int, month: int) -> str:
@@ -130,11 +131,14 @@ def monthly_document(unit: Unit, year: int, month: int,
     left, right = official.report_signatures(preparer, unit.head_name)
     if unit.head_title:
         right = official.Signature(right.title, right.hint, right.name, unit.head_title.upper())
+    empty = services.NO_APPROVED_DATA if services.awaits_approved_data(
+        unit, year, month, sub) else None
     return MonthlyDocument(
-        unit=unit, year=year, month=month, sub=sub, issued=issued,
+        unit=unit, year=year, month=month, sub=sub, issued=issued, empty=empty,
         head=official.heading(unit, last, number=number, dated=issued),
         form_lines=official.form_lines("01-BCN", unit, last), title=TITLE,
-        period=period_line(year, month), lines=table_lines(rows, year_end, year),
+        period=period_line(year, month),
+        lines=[] if empty else table_lines(rows, year_end, year),
         narrative=narrative, signatures=(left, right),
         recipients=official.recipients(unit, last))
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -17,7 +17,7 @@ from ..confirm import ask, confirmed
 from ..registry.queries import scoped_person_page
 from ..scoping import can_review, get_unit_or_404
 from ..timeutil import today_local
-from . import document, services
+from . import document, review, services
 from .figures import as_values, quota_label
 from .models import ACTION_LABELS, STATUS_LABELS
 
@@ -50,10 +50,16 @@ def period(period: str):
     year, month = _period_or_404(period)
     root = current_user.unit
     today = today_local()
-    statuses = services.completeness(root, year, month)
+    chosen = {"status": request.args.get("status") or "", "district": request.args.get(
+        "district") or "", "sort": request.args.get("sort") or "unit"}
+    seen = review.completeness_view(root, year, month, chosen["status"] or None,
+                                    chosen["district"] or None, chosen["sort"])
+    statuses = seen.children
     view = request.args.get("view")
     context = dict(year=year, month=month, period=f"{year:04d}-{month:02d}", root=root,
-                   statuses=statuses, rates=services.rates(statuses, today), today=today,
+                   statuses=statuses, own=seen.own, districts=seen.districts, chosen=chosen,
+                   sorts=review.SORTS, rates=services.rates(seen.all, today),
+                   today=today,
                    due=services.due_date(year, month), status_labels=STATUS_LABELS,
                    can_review=lambda unit: can_review(current_user, unit),
                    prev=_shift(year, month, -1), next=_shift(year, month, 1))
@@ -94,6 +100,8 @@ def _context(unit, year: int, month: int, errors=None, form=None, compare: bool 
         traceable=lambda key: not key_is_target(key),
         summed=services.sums_children(unit, year, month),
         can_number=sub is not None and services.can_edit(current_user, unit),
+        no_approved_data=services.NO_APPROVED_DATA if services.awaits_approved_data(
+            unit, year, month, sub) else None,
         year_end=services.year_end_values(unit, year, sub) if month == 12 else None,
     )
 
@@ -116,8 +124,38 @@ def _amount_text(value) -> str:
 def submission(period: str, unit_code: str):
     year, month = _period_or_404(period)
     unit = get_unit_or_404(current_user, unit_code)
-    return render("reports/submission.html", **_context(
-        unit, year, month, compare=request.args.get("drift") == "1"))
+    context = _context(unit, year, month, compare=request.args.get("drift") == "1")
+    review.record_opening(context["sub"], current_user)  # approving several needs it
+    db.session.commit()
+    return render("reports/submission.html", **context)
+
+
+@bp.route("/<period>/approve-selected", methods=["POST"])
+@roles(Role.DISTRICT, Role.PROVINCE)
+def approve_selected(period: str):
+    """Approve the ticked reports at once: only those the reviewer opened, as they saw them."""
+    year, month = _period_or_404(period)
+    back = url_for("reports.period", period=period)
+    wanted = {}
+    for value in request.form.getlist("pick"):
+        sub_id, _, version = value.partition(":")
+        if sub_id.isdigit() and version.isdigit():
+            wanted[int(sub_id)] = int(version)
+    if not wanted:
+        return done(back, "Chưa chọn báo cáo nào để duyệt.", "error")
+    if not confirmed():
+        return ask(f"Duyệt {len(wanted)} báo cáo tháng {month:02d}/{year} đã chọn? Số liệu đã "
+                   "duyệt được cộng vào báo cáo của đơn vị bạn.", back, "Duyệt các báo cáo")
+    try:
+        approved, refused = review.approve_many(current_user, wanted)
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        return done(back, "Báo cáo vừa được cập nhật bởi thao tác khác. Vui lòng xem lại.",
+                    "error")
+    for message in refused:
+        flash(message, "error")
+    return done(back, f"Đã duyệt {len(approved)} báo cáo." if approved else None)
 
 
 @bp.route("/<period>/<unit_code>/print")

@@ -139,6 +139,21 @@ def sums_children(unit: Unit, year: int, month: int) -> bool:
     return unit.level != Level.COMMUNE and bool(reporting_children(unit, year, month))
 
 
+NO_APPROVED_DATA = "Chưa có số liệu được duyệt."
+
+
+def awaits_approved_data(unit: Unit, year: int, month: int,
+                         sub: MonthlySubmission | None) -> bool:
+    """A parent none of whose children has an approved report (and whose own is not frozen):
+    it shows "chưa có số liệu được duyệt", not a table of zeros."""
+    if sub is not None and sub.frozen or not sums_children(unit, year, month):
+        return False
+    children = select(Unit.id).where(Unit.parent_id == unit.id)
+    return db.session.scalar(select(MonthlySubmission.id).where(
+        MonthlySubmission.unit_id.in_(children), MonthlySubmission.year == year,
+        MonthlySubmission.month == month, MonthlySubmission.status == "approved").limit(1)) is None
+
+
 def children_year_end(unit: Unit, year: int) -> dict[str, int | None]:
     """December's staff and funding of a parent: the sums of its children's approved December
     reports (each child's own sum when it is a parent), never typed again."""
@@ -532,6 +547,11 @@ def submit(unit: Unit, year: int, month: int, data: dict, user: User,
             setattr(sub, name, value)
     freeze(sub, frozen, user, data.get("warning_comment"))
     return sub
+
+
+def can_review_report(user: User, sub: MonthlySubmission) -> bool:
+    """The one predicate for deciding on a submission: the parent's officers, never the unit."""
+    return user.unit_id != sub.unit_id and can_review(user, sub.unit)
 
 
 def _reviewable(sub: MonthlySubmission | None, user: User, expected: int | None) -> MonthlySubmission:
