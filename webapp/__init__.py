@@ -68,6 +68,8 @@ def create_app(config: str | type | None = None) -> Flask:
     from .exports import routes as exports
     from .imports import routes as imports
     from .plans import routes as plans
+    from .notifications import models as _notification_models  # noqa: F401
+    from .notifications import routes as notifications
     from .registers import routes as registers
     from .reports import routes as reports
     from .settings import routes as settings_routes
@@ -77,7 +79,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .units import routes as units
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   imports, admin, settings_routes, registers):
+                   imports, admin, settings_routes, registers, notifications):
         app.register_blueprint(module.bp)
     demo.register(app)
 
@@ -96,7 +98,13 @@ def create_app(config: str | type | None = None) -> Flask:
         from .timeutil import today_local
 
         return {"menu": menu_for(current_user) if current_user.is_authenticated else [],
-                "today": today_local()}
+                "today": today_local(), "unread_notifications": unread_counter}
+
+    from .notifications.services import unread_count
+
+    def unread_counter() -> int:
+        """The header's counter, counted only when the page shows it (one indexed count)."""
+        return unread_count(current_user) if current_user.is_authenticated else 0
 
     return app
 

@@ -14,6 +14,7 @@ from ..formatting import vn_number
 from ..rendering import done, render
 from ..audit import services as audit
 from ..confirm import ask, confirmed
+from ..notifications import services as notifications
 from ..registry.queries import scoped_person_page
 from ..scoping import can_review, get_unit_or_404
 from ..timeutil import today_local
@@ -228,7 +229,9 @@ def act(period: str, unit_code: str, action: str):
                            "cấp trên? Sau khi gửi, số liệu được chốt và không sửa được, trừ khi "
                            "người duyệt trả lại.", url, "Gửi báo cáo")
             else:
-                services.submit(unit, year, month, form, current_user, expected)
+                sub = services.submit(unit, year, month, form, current_user, expected)
+                db.session.flush()
+                notifications.report_submitted(sub)
                 message = f"Đã gửi báo cáo tháng {month:02d}/{year}."
         else:
             sub = services.submission_for(unit, year, month)
@@ -242,9 +245,13 @@ def act(period: str, unit_code: str, action: str):
                 message = f"Đã duyệt báo cáo tháng {month:02d}/{year} của {unit.name}."
             elif action == "return":
                 services.return_(sub, current_user, comment, expected)
+                db.session.flush()
+                notifications.report_returned(sub)
                 message = f"Đã trả lại báo cáo của {unit.name}."
             else:
                 services.reopen(sub, current_user, comment, expected)
+                db.session.flush()
+                notifications.report_returned(sub, reopened=True)
                 message = f"Đã mở lại báo cáo của {unit.name}."
         db.session.commit()
     except services.ReportError as exc:
