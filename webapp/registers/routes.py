@@ -3,10 +3,11 @@ print view and an Excel file (A4 landscape, STT and the register's columns), eve
 export recorded with the persons it showed."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, request, send_file, url_for
+from flask import Blueprint, abort, send_file
 from flask_login import current_user
 
 from .. import official
+from ..reports.document import signatures_of
 from ..access import roles
 from ..audit import services as audit
 from ..auth.models import Role
@@ -41,49 +42,43 @@ def index(unit_code: str, year: str):
                   registers=services.registers_for(year_))
 
 
-def _register(unit_code: str, year: str, code: str):
+def _register(unit_code: str, year: str, code: str, action: str):
+    """(unit, year, register, rows, None), or (…, the refusal page): the rows recorded in the
+    audit log as `action` (print, export) with the persons they show."""
     unit, year_ = get_unit_or_404(current_user, unit_code), _year(year)
     try:
         register = services.check(unit, code, year_)
     except services.RegisterError as exc:
-        return unit, year_, None, str(exc)
-    return unit, year_, register, None
+        return unit, year_, None, [], render("registers/index.html", status=422, unit=unit,
+                                             year=year_, error=str(exc), registers=[])
+    rows = services.register_rows(current_user, unit, register, year_)
+    audit.record(action, "Register", None, {"unit": unit.code, "register": register.code,
+                                            "year": year_, "rows": len(rows)},
+                 persons=[pid for pid, _ in rows])
+    db.session.commit()
+    return unit, year_, register, [cells for _, cells in rows], None
 
 
 @bp.route("/<unit_code>/<year>/<code>")
 @roles(*OFFICERS)
 def show(unit_code: str, year: str, code: str):
-    unit, year_, register, error = _register(unit_code, year, code)
-    if error:
-        return render("registers/index.html", status=422, unit=unit, year=year_, error=error,
-                      registers=[])
-    rows = services.register_rows(current_user, unit, register, year_)
-    audit.record("print", "Register", None, {"unit": unit.code, "register": register.code,
-                                              "year": year_, "rows": len(rows)},
-                 persons=[pid for pid, _ in rows])
-    db.session.commit()
+    unit, year_, register, rows, refusal = _register(unit_code, year, code, "print")
+    if refusal is not None:
+        return refusal
     return render("registers/print.html", unit=unit, year=year_, register=register,
-                  rows=[cells for _, cells in rows], printed=services.printed,
+                  rows=rows, printed=services.printed,
                   columns=services.PERSON_COLUMNS + register.columns,
                   head=official.heading(unit, today_local(), kind="SO", dated=today_local()),
-                  signatures=(official.Signature("NGƯỜI LẬP SỔ"),
-                              official.Signature("CHỦ TỊCH", "(Ký, ghi rõ họ tên, đóng dấu)",
-                                                 unit.head_name)))
+                  signatures=signatures_of(unit, maker="NGƯỜI LẬP SỔ"))
 
 
 @bp.route("/<unit_code>/<year>/<code>.xlsx")
 @roles(*OFFICERS)
 def xlsx(unit_code: str, year: str, code: str):
-    unit, year_, register, error = _register(unit_code, year, code)
-    if error:
-        return render("registers/index.html", status=422, unit=unit, year=year_, error=error,
-                      registers=[])
-    rows = services.register_rows(current_user, unit, register, year_)
-    stream = register_workbook(unit, register, year_, [cells for _, cells in rows])
-    audit.record("export", "Register", None, {"unit": unit.code, "register": register.code,
-                                               "year": year_, "rows": len(rows)},
-                 persons=[pid for pid, _ in rows])
-    db.session.commit()
+    unit, year_, register, rows, refusal = _register(unit_code, year, code, "export")
+    if refusal is not None:
+        return refusal
+    stream = register_workbook(unit, register, year_, rows)
     response = send_file(stream, mimetype=XLSX, as_attachment=True, max_age=0, etag=False,
                          last_modified=None,
                          download_name=f"so-{register.code}-scn-{year_}-{unit.code}.xlsx")

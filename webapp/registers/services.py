@@ -28,6 +28,12 @@ PERSON_COLUMNS = [("STT", 5, "center"), ("Họ và tên", 22, "text"), ("Năm si
                   ("Giới tính", 7, "center"), ("Nơi cư trú", 24, "text")]
 
 
+# Sổ 01 and 02 (voluntary rehab at home, in the community) have the same columns.
+VOLUNTARY_COLUMNS = [("Ngày bắt đầu", 11, "center"), ("Số quyết định", 14, "text"),
+                     ("Ngày quyết định", 11, "center"), ("Dự kiến kết thúc", 11, "center"),
+                     ("Ngày kết thúc", 11, "center"), ("Kết quả", 14, "text")]
+
+
 @dataclass(frozen=True)
 class Register:
     code: str        # "01"
@@ -38,13 +44,9 @@ class Register:
 
 REGISTERS = {
     "01": Register("01", "SỔ THEO DÕI CAI NGHIỆN MA TÚY TỰ NGUYỆN TẠI GIA ĐÌNH",
-                   [("Ngày bắt đầu", 11, "center"), ("Số quyết định", 14, "text"),
-                    ("Ngày quyết định", 11, "center"), ("Dự kiến kết thúc", 11, "center"),
-                    ("Ngày kết thúc", 11, "center"), ("Kết quả", 14, "text")], "home"),
+                   VOLUNTARY_COLUMNS, "home"),
     "02": Register("02", "SỔ THEO DÕI CAI NGHIỆN MA TÚY TỰ NGUYỆN TẠI CỘNG ĐỒNG",
-                   [("Ngày bắt đầu", 11, "center"), ("Số quyết định", 14, "text"),
-                    ("Ngày quyết định", 11, "center"), ("Dự kiến kết thúc", 11, "center"),
-                    ("Ngày kết thúc", 11, "center"), ("Kết quả", 14, "text")], "community"),
+                   VOLUNTARY_COLUMNS, "community"),
     "03": Register("03", "SỔ THEO DÕI CAI NGHIỆN MA TÚY BẮT BUỘC TẠI CỘNG ĐỒNG",
                    [("Ngày bắt đầu", 11, "center"), ("Số quyết định", 14, "text"),
                     ("Ngày quyết định", 11, "center"), ("Ngày kết thúc", 11, "center"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
-from .. import official
+from ..reports.document import signatures_of
 from ..exports import excel
 from ..exports.excel import Column
 from ..timeutil import today_local
@@ -29,7 +29,5 @@ def register_workbook(unit: Unit, register: Register, year: int, rows: list[list
         sheet.row([i] + cells)
     sheet.blank()
     sheet.note(f"Tổng số: {len(rows)} người.", "heading")
-    sheet.signatures(official.Signature("NGƯỜI LẬP SỔ"),
-                     official.Signature("CHỦ TỊCH", "(Ký, ghi rõ họ tên, đóng dấu)",
-                                        unit.head_name))
+    sheet.signatures(*signatures_of(unit, maker="NGƯỜI LẬP SỔ"))
     return book.close()

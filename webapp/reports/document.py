@@ -143,6 +143,17 @@ def monthly_document(unit: Unit, year: int, month: int,
         recipients=official.recipients(unit, last))
 
 
+def signatures_of(unit: Unit, preparer: str | None = None, maker: str = "NGƯỜI LẬP BIỂU"):
+    """The two blocks: who drew the document up, and the head of the unit with the name and
+    title the unit recorded (units/detail)."""
+    left, right = official.report_signatures(preparer, unit.head_name)
+    if maker != left.title:
+        left = official.Signature(maker, left.hint, left.name)
+    if unit.head_title:
+        right = official.Signature(right.title, right.hint, right.name, unit.head_title.upper())
+    return left, right
+
+
 def report_rows(unit: Unit, year: int, month: int):
     """The rows the form shows: the frozen snapshot once sent, else the live figures."""
     sub = services.submission_for(unit, year, month)
