@@ -143,3 +143,18 @@ def test_the_header_counter_is_one_indexed_count_whatever_the_number(app, login_
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(statements) == 1 and "count" in statements[0].lower()
+
+
+def test_the_administrator_gives_an_account_its_e_mail_address(app, login_as):
+    new = {"username": "canbo.moi", "full_name": "Hà Thị Thu", "role": "commune",
+           "unit_code": "99103", "active": "y", "new_password": "Tam-thoi-Mai-Son-1",
+           "confirm": "Tam-thoi-Mai-Son-1"}
+    admin = login_as("admin")
+    bad = admin.post("/admin/users/new", data={**new, "email": "khong-phai-thu"})
+    assert bad.status_code == 400 and "Địa chỉ thư điện tử không hợp lệ." in bad.get_data(
+        as_text=True)
+    assert admin.post("/admin/users/new", data={**new, "email": "thu@example.vn"}
+                      ).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(User.email).where(User.username == "canbo.moi")
+                                 ) == "thu@example.vn"

@@ -39,7 +39,8 @@ ROLE_LEVEL = {Role.PROVINCE: Level.PROVINCE, Role.DISTRICT: Level.DISTRICT,
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __audit__ = ("username", "full_name", "role", "unit_id", "active", "password_hash")
+    __audit__ = ("username", "full_name", "role", "unit_id", "active", "password_hash",
+                 "email")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
