@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from io import BytesIO
 from typing import IO, Iterable, Sequence
@@ -155,7 +155,8 @@ class Sheet:
     `groups` ((label, first column, last column) for a header row above the column labels);
     `issued_on` (the date after the place name; today by default); `rules_on` (the day whose
     issuing agency heads the sheet: a report's period end; `issued_on` by default);
-    `number` and `kind` (the số/ký hiệu line, "Số: 12/BC-CAX"); `form` (a statistical form's
+    `number` and `kind` (the số/ký hiệu line, "Số: 12/BC-CAX"; `numbered=False` leaves it
+    out, as on a register); `form` (a statistical form's
     code, "01-BCN": its Circular 05/2011 lines under the title).
 
     Write with `row()` (table rows), then optionally `note()`, `blank()`, `signatures()`.
@@ -167,7 +168,8 @@ class Sheet:
                  autofilter: bool = False, fit_width: bool = True, freeze_columns: int = 0,
                  groups: Sequence[tuple[str, int, int]] = (), issued_on: date | None = None,
                  header_height: float | None = None, rules_on: date | None = None,
-                 number: str | None = None, kind: str = "BC", form: str | None = None):
+                 number: str | None = None, kind: str = "BC", form: str | None = None,
+                 numbered: bool = True):
         self.book = book
         self.columns = [as_column(c) for c in columns]
         if len(self.columns) < 2:
@@ -194,6 +196,8 @@ class Sheet:
         issued_on = issued_on if issued_on is not None else today_local()
         head = official.heading(unit, rules_on or issued_on, kind=kind, number=number,
                                 dated=issued_on)
+        if not numbered:  # a register, a list: no số/ký hiệu line
+            head = replace(head, number="")
         self._header_block(head, title, [period] if isinstance(period, str) else list(period))
         if form:
             self._form_block(official.form_lines(form, unit, rules_on or issued_on))
@@ -228,7 +232,8 @@ class Sheet:
         self._span(0, right, self.block_last, MOTTO[0], f["motto"])
         self._span(1, 0, left, head.issuer, f["issuer_bold"])
         self._span(1, right, self.block_last, MOTTO[1], f["motto_sub"])
-        self._span(2, 0, left, head.number, f["issuer"])
+        if head.number:
+            self._span(2, 0, left, head.number, f["issuer"])
         self._span(2, right, self.block_last, head.place_date, f["issued"])
         self.next_row = 4  # row 3 stays empty
         self.note(title, "title")

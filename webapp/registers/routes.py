@@ -3,6 +3,8 @@ print view and an Excel file (A4 landscape, STT and the register's columns), eve
 export recorded with the persons it showed."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, send_file
 from flask_login import current_user
 
@@ -68,7 +70,7 @@ def show(unit_code: str, year: str, code: str):
     return render("registers/print.html", unit=unit, year=year_, register=register,
                   rows=rows, printed=services.printed,
                   columns=services.PERSON_COLUMNS + register.columns,
-                  head=official.heading(unit, today_local(), kind="SO", dated=today_local()),
+                  head=replace(official.heading(unit, today_local()), number=""),
                   signatures=signatures_of(unit, maker="NGƯỜI LẬP SỔ"))
 
 

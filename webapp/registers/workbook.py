@@ -24,7 +24,7 @@ def register_workbook(unit: Unit, register: Register, year: int, rows: list[list
     sheet = book.sheet(f"Sổ {register.code}-SCN {year}", unit, register.title,
                        [f"Mẫu sổ {register.code}-SCN · Năm {year} (mở sổ ngày 01/01/{year}, "
                         f"khóa sổ ngày 31/12/{year})"], columns, landscape=True,
-                       issued_on=today, kind="SO")
+                       issued_on=today, numbered=False)
     for i, cells in enumerate(rows, start=1):
         sheet.row([i] + cells)
     sheet.blank()
