@@ -15,7 +15,8 @@ SAMPLE_ARGS = {"code": "99101", "kind": "positive_test", "action": "accept",
                "episode_id": 999999, "period_id": 999999, "term_id": 999999,
                "key": "management_term_months", "period": "2026-10",
                "job_id": 999999, "entry_id": 999999, "doc_id": 999999,
-               "term": "2026-H1", "form": "03-BCN"}
+               "term": "2026-H1", "form": "03-BCN",
+               "unit_code": "99101", "year": "2025", "notification_id": 999999}
 
 
 @pytest.fixture

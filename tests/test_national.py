@@ -9,6 +9,7 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from webapp.auth.models import User
 from webapp.extensions import db
@@ -157,15 +158,20 @@ def test_the_migration_puts_existing_provinces_under_the_ministry_and_back(app, 
     from flask import current_app
     from flask_migrate import downgrade, upgrade
 
-    from webapp.units.services import add_unit
-
     config = current_app.extensions["migrate"].migrate.get_config()
     before = ScriptDirectory.from_config(config).get_revision(NATIONAL_REVISION).down_revision
     downgrade(revision=before)
     try:
-        province = add_unit("99", "Tỉnh Mai Sơn", "tinh")
-        district = add_unit("991", "Huyện Tân Lập", "huyen", province)
-        add_unit("99101", "Xã Tân Hòa", "xa", district)
+        # The schema of that revision: columns added later are not there yet.
+        for code, name, kind, level, parent, path in (
+                ("99", "Tỉnh Mai Sơn", "tinh", "province", None, "/99/"),
+                ("991", "Huyện Tân Lập", "huyen", "district", "99", "/99/991/"),
+                ("99101", "Xã Tân Hòa", "xa", "commune", "991", "/99/991/99101/")):
+            db.session.execute(sql(
+                "INSERT INTO units (code, name, kind, level, parent_id, path) VALUES "
+                "(:code, :name, :kind, :level, (SELECT id FROM units WHERE code = :parent), "
+                ":path)"), {"code": code, "name": name, "kind": kind, "level": level,
+                            "parent": parent, "path": path})
         db.session.commit()
         upgrade()
         db.session.expire_all()
@@ -174,7 +180,8 @@ def test_the_migration_puts_existing_provinces_under_the_ministry_and_back(app, 
         assert unit("99101").path == "/C04/99/991/99101/"
         downgrade(revision=before)
         db.session.expire_all()
-        assert unit("C04") is None
-        assert unit("99").parent_id is None and unit("99101").path == "/99/991/99101/"
+        rows = dict(db.session.execute(sql("SELECT code, path FROM units")).all())
+        assert rows == {"99": "/99/", "991": "/99/991/", "99101": "/99/991/99101/"}
+        assert db.session.scalar(sql("SELECT parent_id FROM units WHERE code = '99'")) is None
     finally:
         upgrade()

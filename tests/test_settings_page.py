@@ -76,6 +76,11 @@ class _Inputs(HTMLParser):
             if attrs.get("type") == "checkbox" and "checked" not in attrs:
                 return  # a browser sends only ticked boxes
             self.values[attrs["name"]] = attrs.get("value") or ""
+        elif tag == "select" and self.inside and attrs.get("name"):
+            self.select = attrs["name"]
+            self.values[self.select] = ""  # no option selected: the first, empty one
+        elif tag == "option" and self.inside and "selected" in attrs:
+            self.values[self.select] = attrs.get("value") or ""
 
     def handle_endtag(self, tag):
         if tag == "form":

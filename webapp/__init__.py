@@ -77,6 +77,9 @@ def create_app(config: str | type | None = None) -> Flask:
     from .imports import routes as imports
     from .jobs import routes as jobs
     from .plans import routes as plans
+    from .notifications import models as _notification_models  # noqa: F401
+    from .notifications import routes as notifications
+    from .registers import routes as registers
     from .reports import routes as reports
     from .reports import periodic_routes as periodic
     from .settings import routes as settings_routes
@@ -89,7 +92,8 @@ def create_app(config: str | type | None = None) -> Flask:
     from .workdays import routes as workdays
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   imports, jobs, admin, settings_routes, forms_print, teams, workdays, periodic):
+                   imports, jobs, admin, settings_routes, forms_print, teams, workdays, periodic,
+                   registers, notifications):
         app.register_blueprint(module.bp)
     demo.register(app)
 
@@ -108,7 +112,13 @@ def create_app(config: str | type | None = None) -> Flask:
         from .timeutil import today_local
 
         return {"menu": menu_for(current_user) if current_user.is_authenticated else [],
-                "today": today_local()}
+                "today": today_local(), "unread_notifications": unread_counter}
+
+    from .notifications.services import unread_count
+
+    def unread_counter() -> int:
+        """The header's counter, counted only when the page shows it (one indexed count)."""
+        return unread_count(current_user) if current_user.is_authenticated else 0
 
     return app
 

@@ -62,6 +62,14 @@ class Config:
     COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
                           "application/json", "image/svg+xml", "text/plain", "text/csv"]
 
+    # E-mail as a second channel for notifications: off unless an SMTP server is named.
+    SMTP_HOST = os.environ.get("SMTP_HOST") or None
+    SMTP_PORT = int(os.environ.get("SMTP_PORT") or 587)
+    SMTP_USER = os.environ.get("SMTP_USER") or None
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD") or None
+    SMTP_FROM = os.environ.get("SMTP_FROM") or "qlcn@localhost"
+    SMTP_STARTTLS = _flag("SMTP_STARTTLS", True)
+
     # Demo accounts (password demo12345) may sign in only when DEMO is on.
     DEMO = _flag("DEMO", True)
     PASSWORD_HASH_METHOD = "scrypt"

@@ -62,6 +62,14 @@ def in_scope(user: User, unit: Unit) -> bool:
     return user.unit.contains(unit)
 
 
+def can_edit_unit_head(user: User, unit: Unit) -> bool:
+    """Who names the head signing a unit's reports: an administrator whose scope holds it,
+    or the unit's own officers."""
+    if user.role == Role.ADMIN:
+        return unit.path.startswith(user.unit.path)
+    return user.unit_id == unit.id
+
+
 def can_review(user: User, unit: Unit) -> bool:
     """The reviewer of a unit is an officer of its parent unit (district, province, or the
     ministry for a province)."""

@@ -33,7 +33,7 @@ FONT = "Times New Roman"
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_SUB = "Độc lập - Tự do - Hạnh phúc"
 DATE_FORMAT = "dd/mm/yyyy"
-MONEY_FORMAT = '#,##0"đ"'
+MONEY_FORMAT = excel.NUM_FORMATS["money"]  # locale-proof: literal dots
 
 
 # --- The common look, unit by unit --------------------------------------------------------------
@@ -84,7 +84,7 @@ def test_the_header_block_table_and_formats(ctx, constant_memory):
     assert pom[1].value == datetime(1990, 5, 10) and pom[1].number_format == DATE_FORMAT
     assert pom[2].value == "001090000123" and pom[2].data_type == "s"
     assert pom[2].number_format == "@"
-    assert pom[3].number_format == "#,##0"
+    assert pom[3].number_format == excel.NUM_FORMATS["int"]
     assert pom[4].value == 1_280_000 and pom[4].number_format == MONEY_FORMAT
     other = ws[10]
     assert other[0].value == "=HYPERLINK(\"http://x\")" and other[0].data_type == "s"
@@ -254,7 +254,7 @@ def check_report(wb, year: int, month: int, district: bool, converted: bool):
     figures = {ws.cell(r, 2).value: ws.cell(r, 4) for r in range(top + 1, ws.max_row + 1)
                if isinstance(ws.cell(r, 4).value, (int, float))}
     total = figures["Tổng số người nghiện ma túy"]
-    assert total.value == 2 and plain(total.number_format) == "#,##0"
+    assert total.value == 2 and plain(total.number_format) == plain(excel.NUM_FORMATS["int"])
     assert ws.auto_filter.ref is None
     assert ws.page_setup.orientation == "portrait"
     if not district:

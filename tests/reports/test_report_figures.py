@@ -310,8 +310,12 @@ def test_post_rehab_opened_by_its_decision_date_and_support_given(registry):
     assert september["flow.post_rehab_opened"] == 0
     assert (august["post_rehab.ongoing"], september["post_rehab.ongoing"]) == (1, 1)
     assert figures("99101", 7)["post_rehab.ongoing"] == 0
-    assert part(september, "flow.support") == {"": 1, ".vocational": 1, ".job": 0, ".loan": 0,
-                                               ".other_support": 0}
+    assert part(september, "flow.support.") == {"schooling": 0, "vocational": 1, "job": 0,
+                                                "loan": 0, "other_support": 0}
+    assert september["flow.support"] == 1  # contacts
+    assert september["flow.support_persons"] == 1  # and the persons beside them
+    assert part(september, "flow.support_persons.") == {"schooling": 0, "vocational": 1,
+                                                        "job": 0, "loan": 0, "other_support": 0}
 
 
 # --- Transfers and the tree -------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from ..forms import BaseForm as FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from ..auth.forms import confirm_field, new_password_field
 from ..auth.models import ROLE_LABELS
@@ -22,6 +22,11 @@ class UserForm(FlaskForm):
     unit_code = SelectField("Đơn vị", choices=[],
                             validators=[DataRequired("Vui lòng chọn đơn vị.")])
     active = BooleanField("Đang hoạt động", default=True)
+    # Notifications are also e-mailed here when an SMTP server is configured (optional).
+    email = StringField("Thư điện tử (nhận thông báo, không bắt buộc)", validators=[
+        Optional(), Length(max=200, message="Tối đa 200 ký tự."),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Địa chỉ thư điện tử không hợp lệ."),
+    ], filters=[lambda s: s.strip() or None if s else None])
 
 
 class NewUserForm(UserForm):

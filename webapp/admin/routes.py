@@ -66,7 +66,7 @@ def new_user():
     if unit is not None and not problem:
         user = User(username=form.username.data, full_name=form.full_name.data,
                     role=form.role.data, unit=unit, active=form.active.data,
-                    must_change_password=True)
+                    email=form.email.data, must_change_password=True)
         user.set_password(form.new_password.data)
         db.session.add(user)
         db.session.commit()
@@ -90,6 +90,7 @@ def edit_user(user_id: int):
         else:
             user.username, user.full_name = form.username.data, form.full_name.data
             user.role, user.unit, user.active = form.role.data, unit, form.active.data
+            user.email = form.email.data
             db.session.commit()
             flash("Đã lưu.", "success")
             return redirect(url_for("admin.users"), 303)

@@ -46,7 +46,8 @@ ROLE_LEVEL = {Role.NATIONAL: Level.NATIONAL, Role.PROVINCE: Level.PROVINCE,
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __audit__ = ("username", "full_name", "role", "unit_id", "active", "password_hash")
+    __audit__ = ("username", "full_name", "role", "unit_id", "active", "password_hash",
+                 "email")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
@@ -63,6 +64,8 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     last_login_at: Mapped[datetime | None]
+    # Where notifications are also e-mailed when an SMTP server is configured (optional).
+    email: Mapped[str | None] = mapped_column(String(200))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
 

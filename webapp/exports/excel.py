@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from io import BytesIO
 from typing import IO, Iterable, Sequence
@@ -37,16 +37,33 @@ FONT = "Times New Roman"
 FONT_SIZE = 12
 MOTTO = official.MOTTO
 
-# Number formats. In a Vietnamese locale Excel shows the separators as 1.280 and 65.900.000đ.
+# Number formats. `#,##0` follows the PC's regional settings (1,280 on an English Windows), so
+# the thousands separator is a literal dot in conditional sections: 1.280 and 65.900.000đ
+# whatever the locale. Excel allows two conditions, so values of a billion and more get their
+# own format (`number_kind` picks it by magnitude when the cell is written).
+_INT = r"[>=1000000]#\.###\.##0;[>=1000]#\.##0;0"
+_INT_BIG = r"[>=1000000000000]#\.###\.###\.###\.##0;#\.###\.###\.##0"
+_MONEY = r'[>=1000000]#\.###\.##0"đ";[>=1000]#\.##0"đ";0"đ"'
+_MONEY_BIG = r'[>=1000000000000]#\.###\.###\.###\.##0"đ";#\.###\.###\.##0"đ"'
 NUM_FORMATS = {
     "text": "General",
     "id": "@",          # ID numbers, unit codes: text, so leading zeros stay
-    "int": "#,##0",
+    "int": _INT,
     "year": "0",        # a year alone: 1990, not 1.990
     "date": "dd/mm/yyyy",
-    "money": '#,##0"đ"',
+    "money": _MONEY,
     "center": "General",
+    "int_big": _INT_BIG,
+    "money_big": _MONEY_BIG,
 }
+BILLION = 1_000_000_000
+
+
+def number_kind(kind: str, value) -> str:
+    """The format of a number: a billion and more gets the wide one."""
+    if kind in ("int", "money") and value >= BILLION:
+        return kind + "_big"
+    return kind
 KINDS = tuple(NUM_FORMATS)
 ALIGN = {"id": "center", "year": "center", "date": "center", "center": "center"}
 
@@ -138,7 +155,8 @@ class Sheet:
     `groups` ((label, first column, last column) for a header row above the column labels);
     `issued_on` (the date after the place name; today by default); `rules_on` (the day whose
     issuing agency heads the sheet: a report's period end; `issued_on` by default);
-    `number` and `kind` (the số/ký hiệu line, "Số: 12/BC-CAX"); `form` (a statistical form's
+    `number` and `kind` (the số/ký hiệu line, "Số: 12/BC-CAX"; `numbered=False` leaves it
+    out, as on a register); `form` (a statistical form's
     code, "01-BCN": its Circular 05/2011 lines under the title).
 
     Write with `row()` (table rows), then optionally `note()`, `blank()`, `signatures()`.
@@ -150,7 +168,8 @@ class Sheet:
                  autofilter: bool = False, fit_width: bool = True, freeze_columns: int = 0,
                  groups: Sequence[tuple[str, int, int]] = (), issued_on: date | None = None,
                  header_height: float | None = None, rules_on: date | None = None,
-                 number: str | None = None, kind: str = "BC", form: str | None = None):
+                 number: str | None = None, kind: str = "BC", form: str | None = None,
+                 numbered: bool = True):
         self.book = book
         self.columns = [as_column(c) for c in columns]
         if len(self.columns) < 2:
@@ -177,6 +196,8 @@ class Sheet:
         issued_on = issued_on if issued_on is not None else today_local()
         head = official.heading(unit, rules_on or issued_on, kind=kind, number=number,
                                 dated=issued_on)
+        if not numbered:  # a register, a list: no số/ký hiệu line
+            head = replace(head, number="")
         self._header_block(head, title, [period] if isinstance(period, str) else list(period))
         if form:
             self._form_block(official.form_lines(form, unit, rules_on or issued_on))
@@ -211,7 +232,8 @@ class Sheet:
         self._span(0, right, self.block_last, MOTTO[0], f["motto"])
         self._span(1, 0, left, head.issuer, f["issuer_bold"])
         self._span(1, right, self.block_last, MOTTO[1], f["motto_sub"])
-        self._span(2, 0, left, head.number, f["issuer"])
+        if head.number:
+            self._span(2, 0, left, head.number, f["issuer"])
         self._span(2, right, self.block_last, head.place_date, f["issued"])
         self.next_row = 4  # row 3 stays empty
         self.note(title, "title")
@@ -289,7 +311,8 @@ class Sheet:
             elif isinstance(value, date):  # datetime too
                 cells.append((ws.write_datetime, value, fmt("date", style)))
             elif isinstance(value, (int, float)):
-                cells.append((ws.write_number, value, fmt(_NUMBER_KIND.get(kind, "int"), style)))
+                number = number_kind(_NUMBER_KIND.get(kind, "int"), value)
+                cells.append((ws.write_number, value, fmt(number, style)))
             else:
                 cells.append((ws.write_string, str(value)[:MAX_CELL_CHARS],
                               fmt("text", style, level)))

@@ -1,7 +1,6 @@
 """The workbooks the product makes, all through the common look of `excel.py`."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
@@ -12,137 +11,137 @@ from sqlalchemy import Select, func, select
 from .. import settings
 from ..auth.models import User
 from ..extensions import db
-from ..formatting import vn_date, vn_datetime, vn_number
+from ..formatting import vn_date, vn_number
 from ..registry.models import Person, PersonEvent, PersonPeriod
 from ..registry.queries import (DUE_FILTERS, SORTS, STATE_FILTERS, PersonFilters,
                                 person_query)
 from ..registry.vocab import (CLOSING_REASONS, DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, SEXES,
                               STATE_LABELS, State, Status)
+from ..reports import document
 from ..reports import services as reports
-from ..reports.figures import as_values, month_bounds, quota_label
-from ..reports.models import STATUS_LABELS
-from ..timeutil import to_local, today_local
+from ..reports.figures import month_bounds
+from ..timeutil import today_local
 from ..treatment.models import RehabEpisode
 from ..treatment.vocab import REHAB_FORMS
 from ..units.models import Level, Unit, under
 from . import excel
 from .excel import Column
 
-SIGN_MAKER = ("NGƯỜI LẬP BIỂU", "(Ký, ghi rõ họ tên)")
 SIGN_HEAD = ("THỦ TRƯỞNG ĐƠN VỊ", "(Ký tên, đóng dấu)")
 
 
 # --- Monthly report (Biểu 01-BCN) ----------------------------------------------------------
 
-REPORT_TITLE = "BÁO CÁO KẾT QUẢ CÔNG TÁC CAI NGHIỆN MA TÚY, QUẢN LÝ SAU CAI"
-_NUMBERED = re.compile(r"^([IVXLC]+)\.\s+(.*)$")
+REPORT_TITLE = document.TITLE
 REPORT_COLUMNS = [Column("STT", 6, "center"), Column("Chỉ tiêu", 52),
                   Column("Đơn vị tính", 10, "center"), Column("Số liệu", 14, "int"),
                   Column("Ghi chú", 20)]
-NARRATIVE = (("work_done", "Kết quả công tác trong tháng"), ("difficulties", "Khó khăn, vướng mắc"),
-             ("proposals", "Đề xuất, kiến nghị"))
-YEAR_END = (("staff_count", "Số cán bộ làm công tác cai nghiện (cuối năm)", "Người", "int"),
-            ("funding_local", "Kinh phí năm: ngân sách địa phương", "Đồng", "money"),
-            ("funding_contribution", "Kinh phí năm: đóng góp của người cai nghiện, gia đình",
-             "Đồng", "money"),
-            ("funding_other", "Kinh phí năm: nguồn khác", "Đồng", "money"))
 
 
 def report_rows(unit: Unit, year: int, month: int):
     """The rows the screen shows: the frozen snapshot once sent, else the live figures."""
-    sub = reports.submission_for(unit, year, month)
-    if sub is not None and sub.frozen and sub.snapshot:
-        return sub, sub.snapshot
-    return sub, [r.as_list() for r in reports.live_rows(unit, year, month)[0]]
-
-
-def _measure(key: str) -> str:
-    return "Lượt" if key.startswith("flow.support") else "Người"
+    return document.report_rows(unit, year, month)
 
 
 def report_workbook(unit: Unit, year: int, month: int) -> BytesIO:
-    """One unit's monthly report; for a parent unit, a second sheet with a row per child."""
+    """One unit's monthly report, line for line what its print view says; for a parent unit,
+    the table of its children (a row per unit) on the following sheets."""
     sub, rows = report_rows(unit, year, month)
-    status = STATUS_LABELS[sub.status if sub else "missing"]
-    first, last = month_bounds(year, month)
-    sent = sub.submitted_at if sub is not None and sub.frozen and sub.submitted_at else None
-    period = [f"Biểu 01-BCN · Tháng {month:02d}/{year} (từ ngày {vn_date(first)} "
-              f"đến ngày {vn_date(last)})",
-              f"Tình trạng: {status}" + (f", gửi lúc {vn_datetime(sent)}" if sent else "")]
-    issued = to_local(sent).date() if sent else today_local()
+    doc = document.monthly_document(unit, year, month, sub, rows)
+    last = month_bounds(year, month)[1]
     book = excel.Workbook(title=f"Báo cáo tháng {month:02d}/{year} — {unit.name}")
-    sheet = book.sheet("Báo cáo tháng", unit, REPORT_TITLE, period, REPORT_COLUMNS,
-                       issued_on=issued, rules_on=last, form="01-BCN")
-    values = as_values(rows)
-    number = 0
-    for key, label, level, value in rows:
-        if level == 0:
-            match = _NUMBERED.match(label)
-            sheet.row(list(match.groups()) if match else ["", label], style="section")
-            number = 0
-        elif level == 1:
-            number += 1
-            note = (quota_label(value, values.get(key[:-len(".achieved")] + ".target", 0))
-                    if key.endswith(".achieved") else None)
-            sheet.row([number, label, _measure(key), value, note])
+    sheet = book.sheet("Báo cáo tháng", unit, doc.title, [doc.period], REPORT_COLUMNS,
+                       issued_on=doc.issued, rules_on=last, form="01-BCN",
+                       number=sub.document_number if sub is not None else None)
+    if doc.empty:
+        sheet.note(doc.empty, "heading")
+    for line in doc.lines:
+        if line.style == "section":
+            sheet.row([line.number, line.label], style="section")
+        elif line.level == 2:
+            sheet.row(["", line.label, line.unit, line.value], indent=(0, 2))
         else:
-            sheet.row(["", label, _measure(key), value], indent=(0, 2))
-    if sub is not None and month == 12:
-        sheet.row(["VI", f"Nhân lực, kinh phí năm {year}"], style="section")
-        for i, (name, label, measure, kind) in enumerate(YEAR_END, start=1):
-            sheet.row([i, label, measure, getattr(sub, name)], kinds=(None, None, None, kind))
-    if sub is not None:
-        for name, label in NARRATIVE:
-            sheet.blank()
-            sheet.note(label, "heading")
-            sheet.note(getattr(sub, name) or "(Không có nội dung.)", "text")
-    sheet.signatures(SIGN_MAKER, SIGN_HEAD)
+            sheet.row([int(line.number), line.label, line.unit, line.value, line.note],
+                      kinds=(None, None, None, line.kind))
+    for label, text in doc.narrative:
+        sheet.blank()
+        sheet.note(label, "heading")
+        sheet.note(text, "text")
+    sheet.signatures(*doc.signatures)
+    recipients_block(sheet, doc.recipients)
 
     children = (reports.aggregate(unit, year, month).children
-                if unit.level != Level.COMMUNE and reports.reporting_children(unit, year, month)
-                else [])
+                if reports.sums_children(unit, year, month) else [])
     if children:
-        _children_sheet(book, unit, rows, children, period[0])
+        children_sheets(book, unit, rows, children, doc)
     return book.close()
 
 
-def _children_sheet(book: excel.Workbook, unit: Unit, rows, children, period: str) -> None:
-    """A row per child unit (its approved report), a column per figure, the total below."""
-    figures, groups, parent_label, section = [], [], "", None
-    fixed = [Column("STT", 5, "center"), Column("Đơn vị", 26), Column("Báo cáo", 12, "center")]
+def recipients_block(sheet: excel.Sheet, recipients) -> None:
+    if recipients is None:
+        return
+    sheet.blank()
+    sheet.note("Nơi nhận:", "heading")
+    for line in recipients.printed:
+        sheet.note(line, "italic")
+
+
+def children_columns(rows) -> tuple[list, list, list]:
+    """The columns of the parent's table: the main figures (level 1) grouped by section, and
+    the breakdown of addicts (section II's parts) for the second table."""
+    main, parts, groups, section = [], [], [], None
     for key, label, level, value in rows:
         if level == 0:
-            if section:
-                groups.append(section)
-            section = [label, len(fixed) + len(figures), None]
+            section = label
             continue
         if level == 1:
-            parent_label = label
-        elif ":" not in label:
-            label = f"{parent_label} — {label}"
-        figures.append((key, label))
-        if section:
-            section[2] = len(fixed) + len(figures) - 1
-    if section:
-        groups.append(section)
-    groups = [(label, first, last) for label, first, last in groups if last is not None]
-    detail = book.sheet(
-        "Theo đơn vị", unit, REPORT_TITLE,
-        [period, "Số liệu từng đơn vị theo báo cáo đã được duyệt; đơn vị chưa có báo cáo "
-                 "được duyệt để trống."],
-        fixed + [Column(label, 12, "int") for _, label in figures],
-        landscape=True, fit_width=False, autofilter=True, freeze_columns=2, groups=groups)
-    detail.ws.repeat_columns(0, 1)
-    totals: dict[str, int] = {}
-    for i, line in enumerate(children, start=1):
-        state = line.submission.status_label if line.submission else STATUS_LABELS["missing"]
-        values = line.values or {}
-        for key, value in values.items():
-            totals[key] = totals.get(key, 0) + value
-        detail.row([i, line.unit.name, state] + [values.get(key) for key, _ in figures])
-    approved = sum(1 for line in children if line.values is not None)
-    detail.row(["", "Tổng cộng", f"{approved}/{len(children)} đã duyệt"]
-               + [totals.get(key, 0) for key, _ in figures], style="total")
+            main.append((key, label, section))
+        elif key.startswith("addicts."):
+            parts.append((key, label, section))
+    return main, parts, groups
+
+
+def _grouped(figures, fixed: int) -> list[tuple[str, int, int]]:
+    groups: list[list] = []
+    for i, (_, _, section) in enumerate(figures):
+        if groups and groups[-1][0] == section:
+            groups[-1][2] = fixed + i
+        else:
+            groups.append([section, fixed + i, fixed + i])
+    return [tuple(g) for g in groups]
+
+
+def children_sheets(book: excel.Workbook, unit: Unit, rows, children, doc) -> None:
+    """A row per child unit (its approved report), a column per main figure, the total
+    below; then the breakdown of addicts the same way. A4 landscape, one page wide, header
+    rows repeated: a province of a hundred communes prints on a few pages."""
+    main, parts, _ = children_columns(rows)
+    last = month_bounds(doc.year, doc.month)[1]
+    for name, figures, note in (
+            ("Theo đơn vị", main, "Các chỉ tiêu chính"),
+            ("Theo đơn vị - phân tổ", parts, "Người nghiện ma túy phân theo giới tính, độ "
+                                               "tuổi, nghề nghiệp, loại ma túy, dân tộc")):
+        if not figures:
+            continue
+        fixed = [Column("STT", 4, "center"), Column("Đơn vị", 18), Column("Báo cáo", 9, "center")]
+        width = max(5.0, min(9.0, (excel.PAGE_WIDTH[True] * 1.6 - 31) / len(figures)))
+        detail = book.sheet(
+            name, unit, doc.title,
+            [doc.period, f"{note} của từng đơn vị theo báo cáo đã được duyệt; đơn vị chưa có "
+                         "báo cáo được duyệt để trống."],
+            fixed + [Column(label, width, "int") for _, label, _ in figures],
+            landscape=True, fit_width=True, autofilter=True, freeze_columns=2,
+            groups=_grouped(figures, len(fixed)), issued_on=doc.issued, rules_on=last)
+        totals: dict[str, int] = {}
+        for i, line in enumerate(children, start=1):
+            state = "Đã duyệt" if line.values is not None else "Chưa duyệt"
+            values = line.values or {}
+            for key, value in values.items():
+                totals[key] = totals.get(key, 0) + value
+            detail.row([i, line.unit.name, state] + [values.get(key) for key, _, _ in figures])
+        approved = sum(1 for line in children if line.values is not None)
+        detail.row(["", "Tổng cộng", f"{approved}/{len(children)}"]
+                   + [totals.get(key, 0) for key, _, _ in figures], style="total")
 
 
 # --- Registry list (/persons/export.xlsx) ---------------------------------------------------

@@ -27,7 +27,11 @@ from ..treatment.vocab import REHAB_FORMS, SHORT_FORMS
 from ..units.models import Unit, under
 
 UNKNOWN = "Chưa rõ"
-SUPPORT_KINDS = {"vocational": "Hỗ trợ học nghề", "job": "Hỗ trợ việc làm",
+# Voluntary rehab at the place of residence: the forms the commune registers and decides
+# (Mẫu 22–24), shown together as the seed report does ("90/90 người").
+LOCAL_VOLUNTARY = ("home", "community")
+ENDINGS = {"abandoned": "Bỏ dở cai nghiện", "to_compulsory": "Chuyển sang cai nghiện bắt buộc"}
+SUPPORT_KINDS = {"schooling": "Hỗ trợ học văn hóa", "vocational": "Hỗ trợ học nghề", "job": "Hỗ trợ việc làm",
                  "loan": "Hỗ trợ vay vốn", "other_support": "Hỗ trợ khác"}
 
 
@@ -198,15 +202,22 @@ def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = F
 
     # V. Year-to-date progress against the quota assigned to this unit.
     section("s5", f"V. Kết quả cai nghiện so với chỉ tiêu năm {year} (lũy kế đến cuối tháng)")
-    achieved = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
-                                RehabEpisode.start_date.between(date(year, 1, 1), last)),
-                         lambda g: f"quota.{g}.achieved")
+    # Counted in persons: one person who started twice in the year is one towards the quota.
+    year_episodes = and_(episodes, RehabEpisode.start_date.between(date(year, 1, 1), last))
+    achieved = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, year_episodes)
+                         .distinct(), lambda g: f"quota.{g}.achieved")
     quotas = {form: amount for form, amount in db.session.execute(
         select(Quota.form, Quota.amount).where(Quota.year == year, Quota.unit_id == unit.id))}
     for form in REHAB_FORMS:
-        add(f"quota.{form}.achieved", f"{SHORT_FORMS[form]}: đã thực hiện",
+        add(f"quota.{form}.achieved", f"{SHORT_FORMS[form]}: đã thực hiện (người)",
             achieved.get(f"quota.{form}.achieved", 0))
         add(f"quota.{form}.target", f"{SHORT_FORMS[form]}: chỉ tiêu giao", quotas.get(form, 0), 2)
+    add("quota.local_voluntary.achieved", "Tự nguyện tại gia đình và cộng đồng: đã thực hiện "
+        "(người)", tally.one("quota.local_voluntary.achieved", _pairs(
+            literal("v"), RehabEpisode.person_id, year_episodes,
+            RehabEpisode.form.in_(LOCAL_VOLUNTARY)).distinct()))
+    add("quota.local_voluntary.target", "Tự nguyện tại gia đình và cộng đồng: chỉ tiêu giao",
+        sum(quotas.get(form, 0) for form in LOCAL_VOLUNTARY), 2)
     return rows
 
 
@@ -282,9 +293,63 @@ def _treatment_and_flows(rows, tally, section, add, unit: Unit, year: int, month
     for form in REHAB_FORMS:
         add(f"flow.rehab_completed.{form}", SHORT_FORMS[form],
             completed.get(f"flow.rehab_completed.{form}", 0), 2)
+    # Voluntary rehab at the place of residence: registrations (the episode recorded from
+    # the registration, by its start) and the chairman's decisions (by the decision's date).
+    local = and_(episodes, RehabEpisode.form.in_(LOCAL_VOLUNTARY))
+    registered = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, local,
+                                  RehabEpisode.start_date.between(first, last)),
+                           lambda g: f"flow.voluntary_registered.{g}")
+    add("flow.voluntary_registered", "Đăng ký cai nghiện tự nguyện tại gia đình, cộng đồng",
+        sum(registered.values()))
+    tally.union("flow.voluntary_registered",
+                [f"flow.voluntary_registered.{f}" for f in LOCAL_VOLUNTARY])
+    for form in LOCAL_VOLUNTARY:
+        add(f"flow.voluntary_registered.{form}", SHORT_FORMS[form],
+            registered.get(f"flow.voluntary_registered.{form}", 0), 2)
+    decided = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, local,
+                               RehabEpisode.decision_date.between(first, last)),
+                        lambda g: f"flow.voluntary_decided.{g}")
+    add("flow.voluntary_decided", "Quyết định cai nghiện tự nguyện tại gia đình, cộng đồng",
+        sum(decided.values()))
+    tally.union("flow.voluntary_decided", [f"flow.voluntary_decided.{f}" for f in LOCAL_VOLUNTARY])
+    for form in LOCAL_VOLUNTARY:
+        add(f"flow.voluntary_decided.{form}", SHORT_FORMS[form],
+            decided.get(f"flow.voluntary_decided.{form}", 0), 2)
+    for outcome, label in ENDINGS.items():
+        ended = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                                 RehabEpisode.end_date.between(first, last),
+                                 RehabEpisode.outcome == outcome),
+                          lambda g, o=outcome: f"flow.rehab_{o}.{g}")
+        add(f"flow.rehab_{outcome}", label, sum(ended.values()))
+        tally.union(f"flow.rehab_{outcome}", [f"flow.rehab_{outcome}.{f}" for f in REHAB_FORMS])
+        for form in REHAB_FORMS:
+            if form != "compulsory" or outcome == "abandoned":
+                add(f"flow.rehab_{outcome}.{form}", SHORT_FORMS[form],
+                    ended.get(f"flow.rehab_{outcome}.{form}", 0), 2)
     add("flow.post_rehab_opened", "Quyết định quản lý sau cai mới", tally.one(
         "flow.post_rehab_opened", _pairs(literal("o"), PostRehabTerm.person_id, terms,
                                          PostRehabTerm.decision_date.between(first, last))))
+    ended = tally.run(_pairs(PostRehabTerm.status, PostRehabTerm.person_id, terms,
+                             PostRehabTerm.ended_on.between(first, last),
+                             PostRehabTerm.status.in_(("completed", "stopped"))),
+                      lambda g: f"flow.post_rehab_ended.{g}")
+    add("flow.post_rehab_ended", "Kết thúc quản lý sau cai", sum(ended.values()))
+    tally.union("flow.post_rehab_ended",
+                [f"flow.post_rehab_ended.{k}" for k in ("completed", "stopped")])
+    for status, label in (("completed", "Hết thời hạn quản lý"), ("stopped", "Chấm dứt")):
+        add(f"flow.post_rehab_ended.{status}", label,
+            ended.get(f"flow.post_rehab_ended.{status}", 0), 2)
+    relapse_found = (select(literal("r").label("g"), PostRehabTerm.person_id.label("p"))
+                     .join_from(PostRehabActivity, PostRehabTerm,
+                                PostRehabTerm.id == PostRehabActivity.term_id)
+                     .where(terms, PostRehabActivity.voided_at.is_(None),
+                            PostRehabActivity.kind == "relapse",
+                            PostRehabActivity.on.between(first, last)))
+    relapse_stop = _pairs(literal("r"), PostRehabTerm.person_id, terms,
+                          PostRehabTerm.end_reason == "relapsed",
+                          PostRehabTerm.ended_on.between(first, last))
+    add("flow.post_rehab_relapsed", "Tái nghiện trong thời gian quản lý sau cai", tally.one(
+        "flow.post_rehab_relapsed", relapse_found.union(relapse_stop)))
     support = tally.run(
         _pairs(PostRehabActivity.kind, PostRehabTerm.person_id, terms,
                PostRehabActivity.voided_at.is_(None),
@@ -296,6 +361,24 @@ def _treatment_and_flows(rows, tally, section, add, unit: Unit, year: int, month
     tally.union("flow.support", [f"flow.support.{k}" for k in SUPPORT_KINDS])
     for kind, label in SUPPORT_KINDS.items():
         add(f"flow.support.{kind}", label, support.get(f"flow.support.{kind}", 0), 2)
+    # The same support counted in persons (a person helped twice is one).
+    helped = tally.run(
+        _pairs(PostRehabActivity.kind, PostRehabTerm.person_id, terms,
+               PostRehabActivity.voided_at.is_(None),
+               PostRehabActivity.on.between(first, last),
+               PostRehabActivity.kind.in_(tuple(SUPPORT_KINDS)))
+        .join_from(PostRehabActivity, PostRehabTerm, PostRehabTerm.id == PostRehabActivity.term_id)
+        .distinct(), lambda g: f"flow.support_persons.{g}")
+    anyone = _pairs(literal("h"), PostRehabTerm.person_id, terms,
+                    PostRehabActivity.voided_at.is_(None),
+                    PostRehabActivity.on.between(first, last),
+                    PostRehabActivity.kind.in_(tuple(SUPPORT_KINDS))).join_from(
+        PostRehabActivity, PostRehabTerm, PostRehabTerm.id == PostRehabActivity.term_id).distinct()
+    add("flow.support_persons", "Người sau cai được hỗ trợ", tally.one("flow.support_persons",
+                                                                       anyone))
+    for kind, label in SUPPORT_KINDS.items():
+        add(f"flow.support_persons.{kind}", label,
+            helped.get(f"flow.support_persons.{kind}", 0), 2)
     closed = tally.run(_pairs(PersonEvent.reason, PersonEvent.person_id, events,
                               PersonEvent.kind == "closing"),
                        lambda g: f"flow.closed.{g}")

@@ -49,7 +49,8 @@ class MonthlySubmission(Reviewed, db.Model):
 
     __tablename__ = "monthly_submissions"
     __audit__ = ("status", "work_done", "difficulties", "proposals", "staff_count",
-                 "funding_local", "funding_contribution", "funding_other", "warning_comment")
+                 "funding_local", "funding_contribution", "funding_other", "warning_comment",
+                 "document_number")
     __table_args__ = (UniqueConstraint("unit_id", "year", "month", name="uq_submission_unit_month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +76,8 @@ class MonthlySubmission(Reviewed, db.Model):
     funding_local: Mapped[int | None] = mapped_column(BigInteger)
     funding_contribution: Mapped[int | None] = mapped_column(BigInteger)
     funding_other: Mapped[int | None] = mapped_column(BigInteger)
+    # The số of the report ("12" of "Số: 12/BC-CAX"), typed at submission or at printing.
+    document_number: Mapped[str | None] = mapped_column(String(30))
     submitted_at: Mapped[datetime | None]
     # Timeliness is judged on the first sending: a report returned for corrections and sent
     # again after the due day was still sent on time.
@@ -119,3 +122,17 @@ class SubmissionTransition(Step, db.Model):
 
     submission: Mapped[MonthlySubmission] = relationship(back_populates="transitions")
     user = relationship("User")
+
+
+class ReportOpening(db.Model):
+    """A reviewer opened a submitted report (the version they saw): approving several at once
+    is allowed only for reports opened this way."""
+
+    __tablename__ = "report_openings"
+    __table_args__ = (UniqueConstraint("submission_id", "user_id", name="uq_report_opening"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("monthly_submissions.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int]
+    opened_at: Mapped[datetime] = mapped_column(default=now_utc)

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import official
 from ..access import roles
 from ..auth.models import OFFICER_ROLES, Role
 from ..extensions import commit_keeping_loaded, db
@@ -15,11 +14,12 @@ from ..formatting import vn_number
 from ..rendering import done, render
 from ..audit import services as audit
 from ..confirm import ask, confirmed
+from ..notifications import services as notifications
 from ..registry.queries import scoped_person_page
 from ..scoping import can_review, get_unit_or_404
 from ..timeutil import today_local
-from . import services
-from .figures import as_values, month_bounds, quota_label
+from . import document, review, services
+from .figures import as_values, quota_label
 from .models import ACTION_LABELS, STATUS_LABELS
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -51,10 +51,16 @@ def period(period: str):
     year, month = _period_or_404(period)
     root = current_user.unit
     today = today_local()
-    statuses = services.completeness(root, year, month)
+    chosen = {"status": request.args.get("status") or "", "district": request.args.get(
+        "district") or "", "sort": request.args.get("sort") or "unit"}
+    seen = review.completeness_view(root, year, month, chosen["status"] or None,
+                                    chosen["district"] or None, chosen["sort"])
+    statuses = seen.children
     view = request.args.get("view")
     context = dict(year=year, month=month, period=f"{year:04d}-{month:02d}", root=root,
-                   statuses=statuses, rates=services.rates(statuses, today), today=today,
+                   statuses=statuses, own=seen.own, districts=seen.districts, chosen=chosen,
+                   sorts=review.SORTS, rates=services.rates(seen.all, today),
+                   today=today,
                    due=services.due_date(year, month), status_labels=STATUS_LABELS,
                    can_review=lambda unit: can_review(current_user, unit),
                    prev=_shift(year, month, -1), next=_shift(year, month, 1))
@@ -93,6 +99,11 @@ def _context(unit, year: int, month: int, errors=None, form=None, compare: bool 
         errors=errors or {}, form=form, amounts=amounts, status_labels=STATUS_LABELS,
         action_labels=ACTION_LABELS, quota_label=quota_label,
         traceable=lambda key: not key_is_target(key),
+        summed=services.sums_children(unit, year, month),
+        can_number=sub is not None and services.can_edit(current_user, unit),
+        no_approved_data=services.NO_APPROVED_DATA if services.awaits_approved_data(
+            unit, year, month, sub) else None,
+        year_end=services.year_end_values(unit, year, sub) if month == 12 else None,
     )
 
 
@@ -114,8 +125,38 @@ def _amount_text(value) -> str:
 def submission(period: str, unit_code: str):
     year, month = _period_or_404(period)
     unit = get_unit_or_404(current_user, unit_code)
-    return render("reports/submission.html", **_context(
-        unit, year, month, compare=request.args.get("drift") == "1"))
+    context = _context(unit, year, month, compare=request.args.get("drift") == "1")
+    review.record_opening(context["sub"], current_user)  # approving several needs it
+    db.session.commit()
+    return render("reports/submission.html", **context)
+
+
+@bp.route("/<period>/approve-selected", methods=["POST"])
+@roles(Role.DISTRICT, Role.PROVINCE)
+def approve_selected(period: str):
+    """Approve the ticked reports at once: only those the reviewer opened, as they saw them."""
+    year, month = _period_or_404(period)
+    back = url_for("reports.period", period=period)
+    wanted = {}
+    for value in request.form.getlist("pick"):
+        sub_id, _, version = value.partition(":")
+        if sub_id.isdigit() and version.isdigit():
+            wanted[int(sub_id)] = int(version)
+    if not wanted:
+        return done(back, "Chưa chọn báo cáo nào để duyệt.", "error")
+    if not confirmed():
+        return ask(f"Duyệt {len(wanted)} báo cáo tháng {month:02d}/{year} đã chọn? Số liệu đã "
+                   "duyệt được cộng vào báo cáo của đơn vị bạn.", back, "Duyệt các báo cáo")
+    try:
+        approved, refused = review.approve_many(current_user, wanted)
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        return done(back, "Báo cáo vừa được cập nhật bởi thao tác khác. Vui lòng xem lại.",
+                    "error")
+    for message in refused:
+        flash(message, "error")
+    return done(back, f"Đã duyệt {len(approved)} báo cáo." if approved else None)
 
 
 @bp.route("/<period>/<unit_code>/print")
@@ -125,9 +166,9 @@ def print_view(period: str, unit_code: str):
     unit = get_unit_or_404(current_user, unit_code)
     audit.record("print", "MonthlySubmission", None, {"unit": unit.code, "period": period})
     db.session.commit()
-    last = month_bounds(year, month)[1]
-    return render("reports/print.html", head=official.heading(unit, last, dated=None),
-                  signatures=official.report_signatures(), **_context(unit, year, month))
+    doc = document.monthly_document(unit, year, month)
+    return render("reports/print.html", doc=doc, period=period,
+                  can_number=doc.sub is not None and services.can_edit(current_user, unit))
 
 
 @bp.route("/<period>/<unit_code>/figures/<key>")
@@ -155,7 +196,7 @@ def figure(period: str, unit_code: str, key: str):
                   and unit.level == "commune" and sub.snapshot_persons is None and value > 0)
 
 
-ACTIONS = {"save", "submit", "approve", "return", "reopen"}
+ACTIONS = {"save", "submit", "approve", "return", "reopen", "number"}
 
 
 @bp.route("/<period>/<unit_code>/<action>", methods=["POST"])
@@ -172,7 +213,10 @@ def act(period: str, unit_code: str, action: str):
         return render("reports/submission.html", status=422,
                       **_context(unit, year, month, problems, form))
     try:
-        if action in ("save", "submit"):
+        if action == "number":
+            services.set_number(unit, year, month, form, current_user, expected)
+            message = "Đã ghi số văn bản."
+        elif action in ("save", "submit"):
             errors = services.validate_narrative(form, month)
             if errors:
                 return render("reports/submission.html", status=422,
@@ -185,7 +229,9 @@ def act(period: str, unit_code: str, action: str):
                            "cấp trên? Sau khi gửi, số liệu được chốt và không sửa được, trừ khi "
                            "người duyệt trả lại.", url, "Gửi báo cáo")
             else:
-                services.submit(unit, year, month, form, current_user, expected)
+                sub = services.submit(unit, year, month, form, current_user, expected)
+                db.session.flush()
+                notifications.report_submitted(sub)
                 message = f"Đã gửi báo cáo tháng {month:02d}/{year}."
         else:
             sub = services.submission_for(unit, year, month)
@@ -199,9 +245,13 @@ def act(period: str, unit_code: str, action: str):
                 message = f"Đã duyệt báo cáo tháng {month:02d}/{year} của {unit.name}."
             elif action == "return":
                 services.return_(sub, current_user, comment, expected)
+                db.session.flush()
+                notifications.report_returned(sub)
                 message = f"Đã trả lại báo cáo của {unit.name}."
             else:
                 services.reopen(sub, current_user, comment, expected)
+                db.session.flush()
+                notifications.report_returned(sub, reopened=True)
                 message = f"Đã mở lại báo cáo của {unit.name}."
         db.session.commit()
     except services.ReportError as exc:

@@ -134,6 +134,53 @@ def drift(submission: MonthlySubmission) -> dict[str, int]:
     return {k: live[k] for k, v in frozen.items() if k in live and live[k] != v}
 
 
+def sums_children(unit: Unit, year: int, month: int) -> bool:
+    """Whether the unit's report is the sum of its children's (a parent with children then)."""
+    return unit.level != Level.COMMUNE and bool(reporting_children(unit, year, month))
+
+
+NO_APPROVED_DATA = "Chưa có số liệu được duyệt."
+
+
+def awaits_approved_data(unit: Unit, year: int, month: int,
+                         sub: MonthlySubmission | None) -> bool:
+    """A parent none of whose children has an approved report (and whose own is not frozen):
+    it shows "chưa có số liệu được duyệt", not a table of zeros."""
+    if sub is not None and sub.frozen or not sums_children(unit, year, month):
+        return False
+    children = select(Unit.id).where(Unit.parent_id == unit.id)
+    return db.session.scalar(select(MonthlySubmission.id).where(
+        MonthlySubmission.unit_id.in_(children), MonthlySubmission.year == year,
+        MonthlySubmission.month == month, MonthlySubmission.status == "approved").limit(1)) is None
+
+
+def children_year_end(unit: Unit, year: int) -> dict[str, int | None]:
+    """December's staff and funding of a parent: the sums of its children's approved December
+    reports (each child's own sum when it is a parent), never typed again."""
+    children = reporting_children(unit, year, 12)
+    sums: dict[str, int | None] = {name: None for name in DECEMBER_NUMBERS}
+    for sub in db.session.scalars(select(MonthlySubmission).where(
+            MonthlySubmission.unit_id.in_([c.id for c in children]),
+            MonthlySubmission.year == year, MonthlySubmission.month == 12,
+            MonthlySubmission.status == "approved")):
+        for name in DECEMBER_NUMBERS:
+            value = getattr(sub, name)
+            if value is not None:
+                sums[name] = (sums[name] or 0) + value
+    return sums
+
+
+def year_end_values(unit: Unit, year: int, sub: MonthlySubmission | None
+                    ) -> dict[str, int | None]:
+    """The December section's figures: as sent once frozen; a parent's draft sums its
+    children's approved reports; a commune's are typed on its report."""
+    if sub is not None and sub.frozen:
+        return {name: getattr(sub, name) for name in DECEMBER_NUMBERS}
+    if sums_children(unit, year, 12):
+        return children_year_end(unit, year)
+    return {name: getattr(sub, name) if sub is not None else None for name in DECEMBER_NUMBERS}
+
+
 def previous_month(year: int, month: int) -> tuple[int, int]:
     return (year, month - 1) if month > 1 else (year - 1, 12)
 
@@ -364,8 +411,39 @@ def input_problems(data: dict) -> dict[str, str]:
     return errors
 
 
+_DOCUMENT_NUMBER = re.compile(r"^[0-9]{1,6}[A-Za-z]?$")
+
+
+def clean_document_number(data: dict, errors: dict[str, str]) -> None:
+    """The số of "Số: 12/BC-CAX": digits (and one letter); empty leaves room to write it."""
+    if "document_number" not in data:
+        return
+    text = clean_text(data.get("document_number")) or None
+    if text is not None and not _DOCUMENT_NUMBER.match(text):
+        errors["document_number"] = "Số văn bản gồm chữ số (ví dụ 12), tối đa 6 chữ số."
+    data["document_number"] = text
+
+
+def set_number(unit: Unit, year: int, month: int, data: dict, user: User,
+               expected_version: int | None = None) -> MonthlySubmission:
+    """The số typed at printing: allowed on a sent report too (it is not a figure)."""
+    if not can_edit(user, unit):
+        raise ReportError("Chỉ cán bộ của đơn vị mới ghi số văn bản của báo cáo.")
+    sub = submission_for(unit, year, month)
+    if sub is None:
+        raise ReportError("Chưa có báo cáo để ghi số; vui lòng lưu bản nháp trước.")
+    _check_version(sub, expected_version)
+    errors: dict[str, str] = {}
+    clean_document_number(data, errors)
+    if errors:
+        raise ReportError(errors["document_number"], "document_number")
+    sub.document_number = data.get("document_number")
+    return sub
+
+
 def validate_narrative(data: dict, month: int) -> dict[str, str]:
     errors = {}
+    clean_document_number(data, errors)
     for name in NARRATIVE:
         data[name] = clean_text(data.get(name))
         if data[name] and len(data[name]) > 5000:
@@ -402,7 +480,10 @@ def save_draft(unit: Unit, year: int, month: int, data: dict, user: User,
         sub = MonthlySubmission(unit=unit, unit_id=unit.id, year=year, month=month,
                                 status="draft")
         db.session.add(sub)
-    for name in NARRATIVE + DECEMBER_NUMBERS + ("warning_comment",):
+    typed = NARRATIVE + ("warning_comment", "document_number")
+    if not sums_children(unit, year, month):  # a parent's December numbers are summed
+        typed += DECEMBER_NUMBERS
+    for name in typed:
         if name in data:
             setattr(sub, name, data[name])
     return sub
@@ -462,8 +543,16 @@ def submit(unit: Unit, year: int, month: int, data: dict, user: User,
     if warnings and not clean_text(data.get("warning_comment")):
         raise ReportError("Báo cáo có cảnh báo; vui lòng ghi chú giải thích trước khi gửi.",
                           "warning_comment")
+    if month == 12 and frozen.aggregate is not None:
+        for name, value in children_year_end(unit, year).items():
+            setattr(sub, name, value)
     freeze(sub, frozen, user, data.get("warning_comment"))
     return sub
+
+
+def can_review_report(user: User, sub: MonthlySubmission) -> bool:
+    """The one predicate for deciding on a submission: the parent's officers, never the unit."""
+    return user.unit_id != sub.unit_id and can_review(user, sub.unit)
 
 
 def _reviewable(sub: MonthlySubmission | None, user: User, expected: int | None) -> MonthlySubmission:

@@ -20,7 +20,7 @@ from ..rendering import render
 from ..treatment.vocab import REHAB_FORMS
 from . import DEFAULTS, LABELS
 from ..auth.models import ROLE_LABELS
-from .services import (DATE_KEYS, INTEGER_RANGES, REHAB_GROUPS, REHAB_PARTS, ROLE_LIST_KEYS,
+from .services import (DATED_PARTS, DATED_VALUES, DATE_KEYS, INTEGER_RANGES, REHAB_GROUPS, REHAB_PARTS, ROLE_LIST_KEYS,
                        TEXT_KEYS, UNIT_LABELS, current_values, reset_setting, save_settings)
 
 bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
@@ -43,6 +43,8 @@ PART_LABELS = {"min": "Tối thiểu", "default": "Mặc định", "max": "Tối
 SPARE_AGE_ROWS = 2
 
 _AGE_FIELD = re.compile(r"^age_bands-(\d{1,2})-(label|from|to)$")
+_DATED_FIELD = re.compile(r"^([a-z_]+)-(\d{1,2})-(from|to|province|value)$")
+SPARE_DATED_ROWS = 2
 
 
 def _text(value) -> str:
@@ -73,6 +75,14 @@ def _values_from(form) -> dict:
         match = _AGE_FIELD.match(name)
         if match:
             rows.setdefault(int(match.group(1)), {})[match.group(2)] = form[name]
+    dated: dict[str, dict[int, dict[str, str]]] = {}
+    for name in form:
+        match = _DATED_FIELD.match(name)
+        if match and match.group(1) in DATED_VALUES:
+            dated.setdefault(match.group(1), {}).setdefault(
+                int(match.group(2)), {})[match.group(3)] = form[name]
+    for key, given in dated.items():
+        values[key] = [given.get(i, {}) for i in range(max(given) + 1)]
     if rows:
         values["age_bands"] = [
             [rows.get(i, {}).get(part, "") for part in ("label", "from", "to")]
@@ -102,6 +112,18 @@ def _display(values: dict, submitted: dict | None) -> dict:
         rows.pop()  # spare rows left empty
     rows += [["", "", ""] for _ in range(SPARE_AGE_ROWS)]
     shown["age_bands"] = rows
+    for key in DATED_VALUES:
+        if key in submitted:
+            entries = [{part: _text(e.get(part)) for part in DATED_PARTS}
+                       for e in submitted[key]]
+        else:
+            entries = [{"from": _vn_day(e["from"]) if e.get("from") else "",
+                        "to": _vn_day(e["to"]) if e.get("to") else "",
+                        "province": e.get("province") or "", "value": e.get("value") or ""}
+                       for e in values[key].value]
+        while entries and not any(entries[-1].values()):
+            entries.pop()
+        shown[key] = entries + [dict.fromkeys(DATED_PARTS, "") for _ in range(SPARE_DATED_ROWS)]
     return shown
 
 

@@ -24,7 +24,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..forms import DateParseError, input_problem, parse_vn_date
 from ..vntext import nfc
-from . import DEFAULTS, LABELS, forget, get
+from . import DEFAULTS, LABELS, forget, get, overlaps
 from .models import Setting
 
 # Whole numbers and the range an administrator may choose.
@@ -312,8 +312,82 @@ def parse_value(key: str, raw, errors: dict[str, str]):
         return _parse_rehab_terms(raw, errors)
     if key == "age_bands":
         return _parse_age_bands(raw, errors)
+    if key in DATED_VALUES:
+        return parse_dated(key, raw, errors)
     errors[key] = "Thiết lập không tồn tại."
     return None
+
+
+# --- Dated settings ------------------------------------------------------------------------------
+
+def _agency_values() -> dict[str, str]:
+    from ..official import AGENCIES  # official reads the settings: imported when used
+
+    return AGENCIES
+
+
+# Dated settings edited on the page: {key: () -> {allowed value: label}}.
+DATED_VALUES = {"issuing_agency": _agency_values}
+DATED_PARTS = ("from", "to", "province", "value")
+
+
+def _province_codes() -> set[str]:
+    from ..units.models import Level, Unit
+
+    return set(db.session.scalars(select(Unit.code).where(Unit.level == Level.PROVINCE)))
+
+
+def parse_dated(key: str, raw, errors: dict[str, str]) -> list | None:
+    """Entries {from, to, province, value} as typed (dates dd/mm/yyyy or empty) → the stored
+    list. Errors by row ("issuing_agency.<i>"): malformed dates, an end before the start, an
+    unknown province or value, periods overlapping for the same province. Empty rows are
+    dropped; nothing is returned when any row is wrong."""
+    if not isinstance(raw, (list, tuple)):
+        errors[key] = "Giá trị không hợp lệ."
+        return None
+    allowed, provinces = DATED_VALUES[key](), None
+    entries, rows, before = [], [], len(errors)
+    for i, given in enumerate(raw):
+        given = given if isinstance(given, dict) else {}
+        cells = {part: str(given.get(part) or "").strip() for part in DATED_PARTS}
+        if not any(cells.values()):
+            continue
+        name = f"{key}.{i}"
+        problems = []
+        bounds = {}
+        for part, label in (("from", "Từ ngày"), ("to", "Đến trước ngày")):
+            if cells[part]:
+                try:
+                    bounds[part] = _parse_date(cells[part])
+                except _Invalid as exc:
+                    problems.append(f"{label}: {exc}")
+            else:
+                bounds[part] = None
+        if bounds.get("from") and bounds.get("to") and bounds["from"] >= bounds["to"]:
+            problems.append("“Đến trước ngày” phải sau “Từ ngày”.")
+        if cells["province"]:
+            provinces = provinces if provinces is not None else _province_codes()
+            if cells["province"] not in provinces:
+                problems.append(f"Không có tỉnh mã “{cells['province']}”.")
+        if cells["value"] not in allowed:
+            problems.append("Vui lòng chọn cơ quan ban hành trong danh sách.")
+        if problems:
+            errors[name] = " ".join(problems)
+            continue
+        entries.append({"from": bounds["from"], "to": bounds["to"],
+                        "province": cells["province"] or None, "value": cells["value"]})
+        rows.append(i)
+    if len(errors) > before:
+        return None
+    if not entries:
+        errors[key] = "Cần ít nhất một dòng."
+        return None
+    for a, b in overlaps(entries):
+        where = "mọi tỉnh" if entries[a]["province"] is None else f"tỉnh {entries[a]['province']}"
+        for mine, other in ((a, b), (b, a)):
+            errors[f"{key}.{rows[mine]}"] = (f"Trùng thời gian với dòng {rows[other] + 1} "
+                                             f"(cùng áp dụng cho {where}).")
+    return None if len(errors) > before else entries
 
 
 # --- Saving -------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ POST_REHAB_STOPS = {
 ACTIVITY_KINDS = {
     "contact": "Gặp gỡ, giám sát",
     "drug_test": "Xét nghiệm ma túy",
+    "schooling": "Hỗ trợ học văn hóa",
     "vocational": "Hỗ trợ học nghề",
     "job": "Hỗ trợ giới thiệu việc làm",
     "loan": "Hỗ trợ vay vốn",

@@ -103,6 +103,7 @@ class Unit(db.Model):
     """
 
     __tablename__ = "units"
+    __audit__ = ("head_name", "head_title")
     # Prefix matches (LIKE '/99/991/%') use this index on PostgreSQL whatever the locale.
     __table_args__ = (Index("ix_units_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),)
 
@@ -117,6 +118,9 @@ class Unit(db.Model):
     valid_to: Mapped[date | None]
     # When a unit is merged, the unit that took it over.
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Who signs as THỦ TRƯỞNG ĐƠN VỊ on the unit's reports, and their title.
+    head_name: Mapped[str | None] = mapped_column(String(120))
+    head_title: Mapped[str | None] = mapped_column(String(120))
 
     parent: Mapped[Unit | None] = relationship(
         remote_side=[id], foreign_keys=[parent_id], back_populates="children"

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, request, url_for
 
 from flask_login import current_user
 
 from ..access import signed_in
 from ..extensions import db
-from ..rendering import render
-from ..scoping import get_unit_or_404, scoped_units
+from ..rendering import done, render
+from ..scoping import can_edit_unit_head, get_unit_or_404, scoped_units
+from .forms import HeadForm
 
 bp = Blueprint("units", __name__, url_prefix="/units")
 
@@ -23,4 +24,23 @@ def tree():
 @signed_in
 def detail(code: str):
     unit = get_unit_or_404(current_user, code)
-    return render("units/detail.html", unit=unit)
+    return render("units/detail.html", unit=unit, form=HeadForm(obj=unit),
+                  can_edit_head=can_edit_unit_head(current_user, unit))
+
+
+@bp.route("/<code>/head", methods=["POST"])
+@signed_in
+def head(code: str):
+    """The head's name and title printed under THỦ TRƯỞNG ĐƠN VỊ (audited on the unit)."""
+    unit = get_unit_or_404(current_user, code)
+    form = HeadForm(request.form)
+    if not can_edit_unit_head(current_user, unit):
+        return render("units/detail.html", status=409, unit=unit, form=form,
+                      can_edit_head=False, refusal="Chỉ quản trị viên hoặc cán bộ của chính "
+                      "đơn vị mới ghi thủ trưởng đơn vị.")
+    if not form.validate():
+        return render("units/detail.html", status=422, unit=unit, form=form,
+                      can_edit_head=True)
+    unit.head_name, unit.head_title = form.head_name.data, form.head_title.data
+    db.session.commit()
+    return done(url_for("units.detail", code=unit.code), "Đã lưu thủ trưởng đơn vị.")
