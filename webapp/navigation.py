@@ -12,11 +12,13 @@ MENU = [
     ("reports.index", "Báo cáo tháng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("plans.quotas", "Chỉ tiêu", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("stats.index", "Thống kê", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
+    ("dossier.rates", "Hồ sơ giấy tờ", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("units.tree", "Đơn vị hành chính", None),
     ("admin.users", "Tài khoản", {Role.ADMIN}),
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),
     ("admin.audit_log", "Nhật ký truy cập", {Role.ADMIN}),
     ("settings.index", "Cấu hình", {Role.ADMIN}),
+    ("dossier.requirements", "Danh mục hồ sơ", {Role.ADMIN}),
 ]
 
 

@@ -15,6 +15,7 @@ from .. import settings
 from ..auth.models import Role, User
 from ..extensions import db
 from ..formatting import vn_number
+from ..dossier.services import worklist_items as dossier_items
 from ..registry.models import TransferRequest
 from ..registry.queries import DUE_FILTERS, due_condition
 from ..scoping import restrict, scoped_persons, scoped_transfers
@@ -75,6 +76,7 @@ def worklist(user: User, today: date | None = None) -> list[Item] | None:
             items.append(Item(f"{count} đề nghị chuyển hồ sơ giữa các xã đang chờ xử lý",
                               count, url_for("registry.transfers")))
     items.extend(_report_items(user, today))
+    items.extend(Item(*row) for row in dossier_items(user, today))
     return items
 
 

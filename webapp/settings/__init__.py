@@ -72,6 +72,13 @@ DEFAULTS: dict[str, object] = {
     # Access records (views, lists, probes, exports, refusals) older than this are pruned by
     # `flask --app wsgi audit prune`; change records are kept.
     "audit_access_retention_months": 24,
+    # Scanned documents attached to a file (PDF, JPEG, PNG): the largest accepted, in MB.
+    "attachment_max_mb": 10,
+    # Papers that precede a procedure's anchor (a registration before the rehab decision, the
+    # compulsory-rehab file before the court's, the request before Mẫu 51): how many days
+    # before it a document of that procedure may be dated. Management starts at the test.
+    "dossier_lead_days": {"management": 0, "determination": 30, "voluntary": 60,
+                          "compulsory": 180, "post_rehab": 60},
 }
 
 LABELS = {
@@ -99,6 +106,8 @@ LABELS = {
     "probe_window_minutes": "Khoảng thời gian tính giới hạn kiểm tra trùng (phút)",
     "audit_access_retention_months":
         "Thời gian lưu nhật ký truy cập (xem, danh sách, kiểm tra trùng, tải xuống) (tháng)",
+    "attachment_max_mb": "Dung lượng tối đa của tệp đính kèm (bản quét văn bản) (MB)",
+    "dossier_lead_days": "Văn bản của thủ tục được ghi ngày sớm nhất trước ngày bắt đầu (ngày)",
 }
 
 

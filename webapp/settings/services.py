@@ -43,6 +43,7 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "probe_limit": (5, 1000),
     "probe_window_minutes": (1, 1440),
     "audit_access_retention_months": (6, 120),
+    "attachment_max_mb": (1, 100),
 }
 # Free-text settings (none today: agency names are computed by webapp/official.py).
 TEXT_KEYS: tuple[str, ...] = ()
