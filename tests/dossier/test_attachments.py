@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from dossier_helpers import add_documents
-from upload_bodies import compressed_stream, jpeg, pdf, png
+from upload_bodies import compressed_stream, image_stream, jpeg, pdf, png
 from webapp import settings
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import User
@@ -111,6 +111,13 @@ def test_a_refused_file_is_explained_beside_the_field_and_nothing_is_stored(
     page = response.get_data(as_text=True)
     assert message in page and 'id="doc' in page
     assert _counts(app) == (0, 0) and _stored(attachments_dir) == []
+
+
+def test_image_bytes_that_happen_to_read_js_do_not_refuse_a_scan():
+    scan = pdf(image_stream(b"\xff\xd8\xff\x00 /JS \x00/JavaScript\x01 /Launch\xff\xd9"))
+    assert files.pdf_problem(scan) is None
+    page = pdf(compressed_stream(b"BT /F1 12 Tf (/JS ) Tj ET", kind="/Length1 0"))
+    assert files.pdf_problem(page) is None
 
 
 def test_a_pdf_named_jpg_is_still_a_pdf_refused_by_name_mismatch(app, managed, login_as):

@@ -3,7 +3,7 @@ there is a positive test of the file (same next steps, same worklist items); voi
 note takes its test away too; bad dates are refused beside the field."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 

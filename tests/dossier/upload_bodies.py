@@ -26,10 +26,15 @@ def pdf(body: bytes = b"") -> bytes:
     return bytes(out)
 
 
-def compressed_stream(content: bytes) -> bytes:
+def compressed_stream(content: bytes, kind: str = "/Type /ObjStm") -> bytes:
     data = zlib.compress(content)
-    return (f"<< /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode() + data
-            + b"\nendstream")
+    return (f"<< {kind} /Length {len(data)} /Filter /FlateDecode >>\nstream\n".encode()
+            + data + b"\nendstream")
+
+
+def image_stream(raw: bytes) -> bytes:
+    return (f"<< /Subtype /Image /Length {len(raw)} /Filter /DCTDecode >>\nstream\n".encode()
+            + raw + b"\nendstream")
 
 
 def png() -> bytes:

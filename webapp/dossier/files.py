@@ -61,17 +61,22 @@ def _names(raw: bytes) -> bytes:
 
 
 def pdf_problem(data: bytes) -> str | None:
-    """Why this PDF is refused, or None. Looks in the file and in its compressed streams
-    (object streams hide dictionaries there)."""
+    """Why this PDF is refused, or None. Looks at the dictionaries: outside the streams, and
+    inside the compressed object streams that hide dictionaries. Not inside image or page
+    data, where any three bytes may happen to read "/JS"."""
     if b"/Encrypt" in data:
         return ("Tệp PDF có mật khẩu hoặc được mã hóa nên không kiểm tra được nội dung. Vui "
                 "lòng lưu lại bản không mã hóa.")
-    parts = [data]
+    parts = [_STREAM.sub(b"stream\nendstream", data)]
     for match in _STREAM.finditer(data):
+        header = data[max(0, match.start() - 2000):match.start()]
+        header = header[header.rfind(b"obj"):]  # this stream's own dictionary
+        if b"/ObjStm" not in _names(header):
+            continue
         try:
             parts.append(zlib.decompressobj().decompress(match.group(1), 50 * 1024 * 1024))
         except zlib.error:
-            continue  # an image or another filter: not a dictionary
+            parts.append(match.group(1))  # not Flate: look at it as it is
     for part in parts:
         if _ACTIVE.search(_names(part)):
             return ("Tệp PDF chứa mã lệnh (JavaScript) hoặc lệnh tự chạy chương trình nên bị "

@@ -9,7 +9,7 @@ which documents each requires (the list in force on the day it opened).
 - post_rehab: each post-rehab term once decided (Mẫu 51).
 
 A document may not be dated before its procedure began: the anchor's date, less the setting
-`dossier_lead_days` for the papers that precede it (a registration, a request, a file).
+`dossier_lead_days_<procedure>` for the papers that precede it (a registration, a request, a file).
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def _d(day: date) -> str:
 
 
 def _lead(kind: str) -> timedelta:
-    return timedelta(days=int(settings.get("dossier_lead_days").get(kind, 0)))
+    return timedelta(days=int(settings.get(f"dossier_lead_days_{kind}")))
 
 
 def _management(person, today: date) -> list[Procedure]:

@@ -35,7 +35,9 @@ GROUPS = [
                                "totp_required_roles"]),
     ("Nhật ký truy cập và kiểm tra trùng hồ sơ",
      ["probe_limit", "probe_window_minutes", "audit_access_retention_months"]),
-    ("Hồ sơ, tệp đính kèm", ["attachment_max_mb"]),
+    ("Hồ sơ giấy tờ, tệp đính kèm", ["attachment_max_mb", *(
+        f"dossier_lead_days_{kind}" for kind in (
+            "management", "determination", "voluntary", "compulsory", "post_rehab"))]),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
                 "minor": "Người chưa thành niên (dưới 18 tuổi)"}
