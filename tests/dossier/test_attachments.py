@@ -195,3 +195,18 @@ def test_the_size_limit_is_a_setting_with_10_mb_by_default(app):
     with app.app_context():
         assert settings.get("attachment_max_mb") == 10
         assert files.max_bytes() == 10 * 1024 * 1024
+
+
+def test_another_commune_cannot_add_papers_scans_or_notes_to_a_file(app, managed, login_as):
+    add_documents(app, managed, managed["person_id"], managed["decision_id"], ["07"])
+    with app.app_context():
+        document_id = db.session.scalar(select(Document.id))
+    base = f"/persons/{managed['person_id']}/dossier"
+    client = login_as("xa2")
+    for url in (f"{base}/management/{managed['decision_id']}/documents",
+                f"{base}/documents/{document_id}/attachments",
+                f"{base}/management/{managed['decision_id']}/notes"):
+        response = client.post(url, data={"file": (io.BytesIO(pdf()), "qd.pdf")},
+                               content_type="multipart/form-data")
+        assert response.status_code == 404, url
+    assert _counts(app) == (1, 0)

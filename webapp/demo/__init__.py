@@ -13,6 +13,7 @@ from sqlalchemy import select
 from ..auth.models import Role, User
 from ..extensions import db
 from ..units.models import Unit
+from ..dossier.demo import load_documents
 from ..units.services import add_unit
 from .persons import load_persons
 from .reports import load_submissions
@@ -78,6 +79,7 @@ def load() -> None:
     load_users(units)
     load_persons()
     load_treatment()
+    load_documents()
     load_submissions()
     db.session.commit()
 

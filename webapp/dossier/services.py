@@ -315,8 +315,10 @@ def scan(persons_query, today: date | None = None) -> list[tuple[Person, list[Do
         for d in db.session.scalars(select(Document).where(
                 Document.person_id.in_(ids[start:start + 500]), Document.voided_at.is_(None))):
             documents[d.person_id].append(d)
-    every = all_requirements()
-    return [(p, [_build(proc, documents[p.id], every)
+    by_kind = defaultdict(list)
+    for requirement in all_requirements():
+        by_kind[requirement.procedure].append(requirement)
+    return [(p, [_build(proc, documents[p.id], by_kind[proc.kind])
                  for proc in procedures.procedures_of(p, today)]) for p in persons]
 
 
