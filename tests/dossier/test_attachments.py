@@ -137,6 +137,8 @@ def test_an_oversized_upload_is_refused_early_with_the_limit_in_vietnamese(
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "Tệp quá lớn: chỉ nhận tệp đến 1 MB" in page and "Hồ sơ giấy tờ theo thủ tục" in page
+    key = f"add-management-{managed['decision_id']}"
+    assert f'id="{key}-file-error">Tệp quá lớn' in page  # beside the field, in an open form
     assert _counts(app) == (0, 0) and _stored(attachments_dir) == []
     # Just over the limit but under the request margin: read, counted, refused the same way.
     response = _post_07(login_as("xa"), app, managed, pdf() + b"0" * (1024 * 1024), "qd.pdf")

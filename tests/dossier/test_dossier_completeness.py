@@ -189,3 +189,23 @@ def test_the_administrator_ends_a_requirement_after_confirming(app, seeded, logi
     bad = client.post("/admin/dossier/", data={"req-procedure": "management", "req-form_code": "",
                                                "req-label": "", "req-condition": "always"})
     assert bad.status_code == 422 and "Vui lòng nhập mã mẫu" in bad.get_data(as_text=True)
+
+
+def test_a_paper_is_corrected_with_a_reason_under_the_same_date_rule(app, managed, login_as):
+    add_documents(app, managed, managed["person_id"], managed["decision_id"], ["07"])
+    with app.app_context():
+        xa = db.session.get(User, managed["users"]["xa"])
+        document = db.session.scalar(select(Document))
+        early = {"number": "15/QĐ-UBND", "doc_date": managed["tested"] - timedelta(days=3),
+                 "signer": "Chủ tịch UBND xã", "note": None}
+        errors = corrections.correct(document, dict(early), "Sửa ngày", xa)
+        assert "trước ngày bắt đầu thủ tục" in errors["doc_date"]
+        fixed = {**early, "doc_date": managed["decided"]}
+        assert corrections.correct(document, fixed, "", xa)["why"] == "Vui lòng nhập lý do sửa."
+        assert corrections.correct(document, fixed, "Ghi nhầm ngày ký", xa) == {}
+        db.session.commit()
+        assert document.doc_date == managed["decided"] and document.corrected_at is not None
+    page = login_as("xa").get(f"/persons/{managed['person_id']}/entries/document/{document.id}")
+    assert page.status_code == 200 and "Ngày văn bản" in page.get_data(as_text=True)
+    assert login_as("xa2").get(
+        f"/persons/{managed['person_id']}/entries/document/{document.id}").status_code == 404

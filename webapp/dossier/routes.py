@@ -61,8 +61,9 @@ def _too_large(_exc):
                                  {"file": message}, 413)
         found = services.dossier(person, args["kind"], args["entry_id"])
         if found is not None:
-            form = DocumentForm(formdata=None, prefix="doc").bind(found)
-            return _section_page(person, (f"add-{found.procedure.key}", form),
+            key = f"add-{found.procedure.key}"  # the form posted is unknown: its body is unread
+            form = DocumentForm(formdata=None, prefix=key).bind(found)
+            return _section_page(person, (key, form),
                                  {"file": message}, 413)
     return render_template("errors/error.html", code=413, title="Tệp quá lớn",
                            message=message), 413
