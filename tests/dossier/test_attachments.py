@@ -212,3 +212,15 @@ def test_another_commune_cannot_add_papers_scans_or_notes_to_a_file(app, managed
                                content_type="multipart/form-data")
         assert response.status_code == 404, url
     assert _counts(app) == (1, 0)
+
+
+def test_a_file_the_server_cannot_write_is_explained_and_no_row_is_kept(
+        app, managed, login_as, monkeypatch):
+    def full(_data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "store", full)
+    response = _post_07(login_as("xa"), app, managed, pdf(), "qd.pdf")
+    assert response.status_code == 422
+    assert "Máy chủ không lưu được tệp" in response.get_data(as_text=True)
+    assert _counts(app) == (0, 0)

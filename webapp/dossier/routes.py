@@ -147,7 +147,10 @@ def add_document(person_id: int, kind: str, entry_id: int):
         errors["file"] = str(refused)
     if errors:
         return _section_page(person, (key, form), errors)
-    services.add_document(person, found, data, current_user, upload)
+    try:
+        services.add_document(person, found, data, current_user, upload)
+    except files.FileRefused as refused:
+        return _section_page(person, (key, form), {"file": str(refused)})
     services.commit()
     message = "Đã ghi văn bản vào hồ sơ" + (" kèm bản quét." if upload else ".")
     return done(_detail(person), message)
@@ -172,7 +175,10 @@ def attach(person_id: int, document_id: int):
     except files.FileRefused as refused:
         return _section_page(person, (key, form), {"file": str(refused)})
     replacing = document.active_attachment is not None
-    services.attach(document, upload, current_user)
+    try:
+        services.attach(document, upload, current_user)
+    except files.FileRefused as refused:
+        return _section_page(person, (key, form), {"file": str(refused)})
     services.commit()
     return done(_detail(person), "Đã thay bản quét (bản cũ vẫn được lưu)." if replacing
                 else "Đã đính kèm bản quét.")

@@ -180,7 +180,12 @@ def attach(document: Document, upload: files.Checked, user: User) -> Attachment:
     for old in active(document.attachments):
         old.voided_at, old.voided_by_id = at, user.id
         old.void_reason = "Thay bằng bản quét mới."
-    stored = files.store(upload.data)
+    try:
+        stored = files.store(upload.data)
+    except OSError:  # disk full, folder not writable: nothing was kept
+        forget_files()
+        raise files.FileRefused("Máy chủ không lưu được tệp (lỗi ghi đĩa). Vui lòng thử lại; "
+                                "nếu lỗi lặp lại, báo quản trị hệ thống.") from None
     db.session.info.setdefault("stored_files", []).append(stored)
     attachment = Attachment(public_id=secrets.token_hex(16), document=document,
                             person_id=document.person_id, stored_name=stored,
