@@ -133,8 +133,8 @@ def _texts(data: dict, errors: dict, names) -> None:
             errors[name] = f"Tối đa {LIMITS[name]:,} ký tự.".replace(",", ".")
 
 
-def _check_date(errors: dict, name: str, day: date | None, procedure: Procedure | None,
-                today: date, label: str, earliest: date | None = None) -> None:
+def _check_date(errors: dict, name: str, day: date | None, today: date, label: str,
+                earliest: date | None = None) -> None:
     d = lambda x: x.strftime("%d/%m/%Y")  # noqa: E731
     if day is None:
         errors.setdefault(name, f"Vui lòng nhập {label.lower()} (dd/mm/yyyy).")
@@ -153,7 +153,7 @@ def validate_document(dossier: Dossier, data: dict, today: date | None = None,
     if exclude is None and data.get("form_code") not in dossier.codes:
         errors["form_code"] = "Vui lòng chọn loại văn bản (mẫu) trong danh mục của thủ tục."
     procedure = dossier.procedure
-    _check_date(errors, "doc_date", data.get("doc_date"), procedure, today, "Ngày văn bản",
+    _check_date(errors, "doc_date", data.get("doc_date"), today, "Ngày văn bản",
                 procedure.documents_from)
     return errors
 
@@ -252,7 +252,7 @@ def validate_note(dossier: Dossier, data: dict, today: date | None = None,
             data["positive"] = None
     if kind == "note" and not data.get("note") and exclude is None:
         errors["note"] = "Vui lòng nhập nội dung ghi chú."
-    _check_date(errors, "on", data.get("on"), procedure, today, "Ngày", procedure.opened_on)
+    _check_date(errors, "on", data.get("on"), today, "Ngày", procedure.opened_on)
     if "on" not in errors and procedure.ended_on is not None and data["on"] > procedure.ended_on:
         errors["on"] = (f"Ngày sau khi thủ tục đã kết thúc "
                         f"({procedure.ended_on.strftime('%d/%m/%Y')}).")
@@ -424,7 +424,7 @@ def _document_correction(document: Document, data: dict, today: date) -> dict[st
     if found is None:  # its procedure's entry was voided: only the general rules
         errors: dict[str, str] = {}
         _texts(data, errors, ("number", "signer", "note"))
-        _check_date(errors, "doc_date", data.get("doc_date"), None, today, "Ngày văn bản")
+        _check_date(errors, "doc_date", data.get("doc_date"), today, "Ngày văn bản")
         return errors
     return validate_document(found, data, today, exclude=document)
 
