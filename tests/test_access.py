@@ -16,7 +16,8 @@ SAMPLE_ARGS = {"code": "99101", "kind": "positive_test", "action": "accept",
                "key": "management_term_months", "period": "2026-10",
                "job_id": 999999, "entry_id": 999999, "doc_id": 999999,
                "term": "2026-H1", "form": "03-BCN",
-               "unit_code": "99101", "year": "2025", "notification_id": 999999}
+               "unit_code": "99101", "year": "2025", "notification_id": 999999,
+               "document_id": 999999, "requirement_id": 999999, "public_id": "0" * 32}
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ def create_app(config: str | type | None = None) -> Flask:
 
     from .audit import services as audit_services
     from .audit import models as _audit_models  # noqa: F401
+    from .dossier import models as _dossier_models  # noqa: F401
     from .plans import models as _plans_models  # noqa: F401
     from .imports import models as _imports_models  # noqa: F401
     from .jobs import models as _jobs_models  # noqa: F401
@@ -70,6 +71,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from . import demo
     from .admin import routes as admin
     from .auth import routes as auth
+    from .dossier import routes as dossier
     from .main import routes as main
     from .registry import cli as _registry_cli  # noqa: F401
     from .registry import routes as registry
@@ -93,7 +95,7 @@ def create_app(config: str | type | None = None) -> Flask:
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
                    imports, jobs, admin, settings_routes, forms_print, teams, workdays, periodic,
-                   registers, notifications):
+                   registers, notifications, dossier):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -17,12 +17,14 @@ MENU = [
     ("plans.quotas", "Chỉ tiêu", OFFICERS),
     ("stats.index", "Thống kê", OFFICERS),
     ("jobs.index", "Công việc nền", OFFICERS),
+    ("dossier.rates", "Hồ sơ giấy tờ", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("units.tree", "Đơn vị hành chính", None),
     ("admin.users", "Tài khoản", {Role.ADMIN}),
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),
     ("admin.audit_log", "Nhật ký truy cập", {Role.ADMIN}),
     ("settings.index", "Cấu hình", {Role.ADMIN}),
     ("workdays.calendar", "Lịch ngày làm việc", {Role.ADMIN}),
+    ("dossier.requirements", "Danh mục hồ sơ", {Role.ADMIN}),
 ]
 
 

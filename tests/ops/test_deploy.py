@@ -37,6 +37,11 @@ def test_the_nginx_site_uses_only_directives_debian_12s_nginx_knows():
     assert "http2 on" not in conf and "listen 443 ssl http2;" in conf
 
 
+def test_an_upload_nginx_refuses_as_too_large_is_explained_in_vietnamese():
+    conf = (DEPLOY / "nginx" / "qlcn.conf").read_text()
+    assert "error_page 413 /413.html;" in conf and "Tệp quá lớn" in conf
+
+
 def test_the_systemd_units_run_gunicorn_and_a_nightly_backup():
     service = (DEPLOY / "systemd" / "qlcn.service").read_text()
     assert "ExecStart=/srv/qlcn/app/.venv/bin/gunicorn -c gunicorn.conf.py wsgi:app" in service

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ..auth.models import Role, User
 from ..extensions import db
 from ..units.models import Unit
+from ..dossier.demo import load_documents
 from ..units.services import add_unit, national_root
 from .periodic import load_periodic
 from .persons import load_persons
@@ -82,6 +83,7 @@ def load() -> None:
     load_users(units)
     load_persons()
     load_treatment()
+    load_documents()
     load_submissions()
     load_periodic()
     db.session.commit()

@@ -15,6 +15,7 @@ from .. import settings
 from ..auth.models import Role, User
 from ..extensions import db
 from ..formatting import vn_number
+from ..dossier.services import worklist_items as dossier_items
 from ..registry.models import TransferRequest
 from ..registry.queries import DUE_FILTERS, due_condition
 from ..scoping import restrict, scoped_persons, scoped_transfers
@@ -77,6 +78,7 @@ def worklist(user: User, today: date | None = None) -> list[Item] | None:
                               count, url_for("registry.transfers")))
     items.extend(_report_items(user, today))
     items.extend(Item(*item) for item in worklist_items(user, today))  # in working days
+    items.extend(Item(*row) for row in dossier_items(user, today))
     return items
 
 

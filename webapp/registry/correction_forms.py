@@ -14,7 +14,13 @@ YES_NO = {"addicted": {"1": "Có nghiện", "0": "Không nghiện"},
           "positive": {"1": "Dương tính", "0": "Âm tính"}}
 
 
+# Fields of entries other packages register (registry.corrections.register): name -> factory.
+FIELD_FACTORIES: dict = {}
+
+
 def _field(name: str):
+    if name in FIELD_FACTORIES:
+        return FIELD_FACTORIES[name]()
     dates = {"event_date": "Ngày", "term_end": "Hết hạn quản lý", "start_date": "Ngày bắt đầu",
              "planned_end": "Dự kiến kết thúc", "decision_date": "Ngày quyết định",
              "end_date": "Ngày kết thúc / dừng", "ended_on": "Ngày kết thúc", "on": "Ngày"}

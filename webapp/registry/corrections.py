@@ -26,6 +26,14 @@ KINDS = {"event": PersonEvent, "episode": RehabEpisode, "methadone": MethadonePe
 KIND_LABELS = {"event": "sự kiện", "episode": "đợt cai nghiện", "methadone": "đợt điều trị Methadone",
                "post_rehab": "đợt quản lý sau cai", "activity": "hoạt động quản lý sau cai"}
 REASON_MAX = 500
+# Kinds of entries other packages keep (the dossier's documents, scans, case notes), added by
+# `register`: kind -> (fields: tuple or entry -> tuple, validate(entry, data, today) -> errors).
+REGISTERED: dict[str, tuple] = {}
+
+
+def register(kind: str, model, label: str, fields, validate) -> None:
+    KINDS[kind], KIND_LABELS[kind] = model, label
+    REGISTERED[kind] = (fields, validate)
 
 # The fields a correction may change, per kind (an event's depend on its kind).
 EVENT_FIELDS = {
@@ -62,6 +70,9 @@ def label_of(entry) -> str:
 def fields_of(entry) -> tuple[str, ...]:
     if isinstance(entry, PersonEvent):
         return EVENT_FIELDS[EventKind(entry.kind)]
+    if kind_of(entry) in REGISTERED:
+        fields = REGISTERED[kind_of(entry)][0]
+        return fields(entry) if callable(fields) else fields
     fields = FIELDS[kind_of(entry)]
     if isinstance(entry, (RehabEpisode, MethadonePeriod)) and entry.end_date is None:
         return tuple(f for f in fields if f not in ("end_date", "outcome", "stop_reason"))
@@ -126,6 +137,8 @@ def void(entry, reason_text: str | None, user: User, today: date | None = None) 
     # A post-rehab suggestion made by a wrongly recorded rehab or methadone goes with it.
     followers = [t for t in person.post_rehab_terms if t.status == "suggested" and not t.voided
                  and (t.episode is entry or t.methadone is entry)]
+    # An entry may name what goes with it (a case note's positive test on the timeline).
+    followers += list(getattr(entry, "voided_with", ()))
 
     def change():
         at = now_utc()
@@ -147,6 +160,8 @@ def validate(entry, data: dict, today: date | None = None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if entry.voided:
         return {"why": "Mục này đã bị hủy (ghi nhầm); không sửa được."}
+    if kind_of(entry) in REGISTERED:
+        return REGISTERED[kind_of(entry)][1](entry, data, today)
     if isinstance(entry, PersonEvent):
         kind = EventKind(entry.kind)
         if kind == EventKind.TRANSFER:

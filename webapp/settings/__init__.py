@@ -107,6 +107,17 @@ DEFAULTS: dict[str, object] = {
     "audit_access_retention_months": 24,
     # Files made by background jobs (big exports) are deleted this long after they are made.
     "job_result_retention_days": 7,
+    # Scanned documents attached to a file (PDF, JPEG, PNG): the largest accepted, in MB.
+    "attachment_max_mb": 10,
+    # Papers that precede a procedure's anchor (a registration before the rehab decision, the
+    # compulsory-rehab file before the court's, the request before Mẫu 51): how many days
+    # before it a document of that procedure may be dated. Management starts at the positive
+    # test (these days count only when no test is recorded).
+    "dossier_lead_days_management": 0,
+    "dossier_lead_days_determination": 30,
+    "dossier_lead_days_voluntary": 60,
+    "dossier_lead_days_compulsory": 180,
+    "dossier_lead_days_post_rehab": 60,
 }
 
 LABELS = {
@@ -143,6 +154,18 @@ LABELS = {
     "audit_access_retention_months":
         "Thời gian lưu nhật ký truy cập (xem, danh sách, kiểm tra trùng, tải xuống) (tháng)",
     "job_result_retention_days": "Thời gian giữ tệp kết quả của công việc chạy nền (ngày)",
+    "attachment_max_mb": "Dung lượng tối đa của tệp đính kèm (bản quét văn bản) (MB)",
+    "dossier_lead_days_management":
+        "Văn bản của hồ sơ quản lý được ghi ngày sớm nhất trước ngày quyết định, khi chưa ghi "
+        "kết quả xét nghiệm (ngày)",
+    "dossier_lead_days_determination":
+        "Văn bản xác định tình trạng nghiện được ghi ngày sớm nhất trước ngày xác định (ngày)",
+    "dossier_lead_days_voluntary":
+        "Văn bản cai nghiện tự nguyện được ghi ngày sớm nhất trước ngày bắt đầu cai (ngày)",
+    "dossier_lead_days_compulsory":
+        "Hồ sơ đề nghị cai nghiện bắt buộc được ghi ngày sớm nhất trước ngày bắt đầu (ngày)",
+    "dossier_lead_days_post_rehab":
+        "Văn bản quản lý sau cai được ghi ngày sớm nhất trước ngày quyết định (ngày)",
 }
 
 

@@ -36,6 +36,9 @@ GROUPS = [
     ("Nhật ký truy cập và kiểm tra trùng hồ sơ",
      ["probe_limit", "probe_window_minutes", "audit_access_retention_months"]),
     ("Công việc chạy nền", ["job_result_retention_days"]),
+    ("Hồ sơ giấy tờ, tệp đính kèm", ["attachment_max_mb", *(
+        f"dossier_lead_days_{kind}" for kind in (
+            "management", "determination", "voluntary", "compulsory", "post_rehab"))]),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
                 "minor": "Người chưa thành niên (dưới 18 tuổi)"}

@@ -44,6 +44,9 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "probe_window_minutes": (1, 1440),
     "audit_access_retention_months": (6, 120),
     "job_result_retention_days": (1, 90),
+    "attachment_max_mb": (1, 100),
+    **{f"dossier_lead_days_{kind}": (0, 730) for kind in (
+        "management", "determination", "voluntary", "compulsory", "post_rehab")},
 }
 # Free-text settings (none today: agency names are computed by webapp/official.py).
 TEXT_KEYS: tuple[str, ...] = ()
