@@ -47,6 +47,7 @@ def create_app(config: str | type | None = None) -> Flask:
 
     from .audit import services as audit_services
     from .audit import models as _audit_models  # noqa: F401
+    from .funding import models as _funding_models  # noqa: F401
     from .plans import models as _plans_models  # noqa: F401
     from .imports import models as _imports_models  # noqa: F401
     from .registry import models as _registry_models  # noqa: F401
@@ -66,6 +67,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .registry import cli as _registry_cli  # noqa: F401
     from .registry import routes as registry
     from .exports import routes as exports
+    from .funding import routes as funding
     from .imports import routes as imports
     from .plans import routes as plans
     from .reports import routes as reports
@@ -76,7 +78,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .units import routes as units
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   imports, admin, settings_routes):
+                   imports, admin, settings_routes, funding):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -71,6 +71,12 @@ def can_review(user: User, unit: Unit) -> bool:
     )
 
 
+def may_keep_books(user: User, unit: Unit) -> bool:
+    """Funding entries, activities and the yearly report's typed sections of a unit are kept by
+    that unit's own officers; the units above read them."""
+    return user.role in (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE) and unit.id == user.unit_id
+
+
 def scoped_users(user: User) -> Select[tuple[User]]:
     return restrict(select(User), user, User.unit_id)
 
