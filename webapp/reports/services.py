@@ -20,6 +20,7 @@ from ..forms import input_problem, scrub
 from ..registry.services import clean_text
 from ..scoping import can_review
 from ..timeutil import now_utc, to_local, today_local
+from ..funding import services as funding
 from ..units.models import Level, Unit, under
 from .figures import Row, as_values, compute, compute_with_members, month_bounds
 from .models import MonthlySubmission, SubmissionTransition
@@ -404,6 +405,11 @@ def save_draft(unit: Unit, year: int, month: int, data: dict, user: User,
     for name in NARRATIVE + DECEMBER_NUMBERS + ("warning_comment",):
         if name in data:
             setattr(sub, name, data[name])
+    if month == 12:
+        # The year's funding comes from the spending entries; a typed value stays only for a
+        # source without entries.
+        for name, (amount, _) in funding.year_end_amounts(unit, year).items():
+            setattr(sub, name, amount)
     return sub
 
 
