@@ -14,19 +14,7 @@ from webapp.funding.models import FundingEntry
 from webapp.registry import services as registry
 from webapp.units.models import Unit
 
-SEED_PARAGRAPH = """Từ năm 2020 đến năm 2022 tổng kinh phí thực hiện công tác cai nghiện ma túy là 168.800.000đ. Cụ thể:
-* Năm 2020: Kinh phí thực hiện công tác cai nghiện ma túy là: 65.900.000đ, trong đó:
-- Ngân sách địa phương: 65.900.000đ
-- Nguồn đóng góp của người cai nghiện, gia đình người cai nghiện: Không thực hiện.
-- Nguồn khác: Không.
-* Năm 2021: Kinh phí thực hiện công tác cai nghiện ma túy là: 66.150.000đ, trong đó:
-- Ngân sách địa phương: 66.150.000đ
-- Nguồn đóng góp của người cai nghiện, gia đình người cai nghiện: Không thực hiện.
-- Nguồn khác: Không.
-* Năm 2022: Kinh phí thực hiện công tác cai nghiện ma túy là: 36.750.000đ, trong đó:
-- Ngân sách địa phương: 36.750.000đ
-- Nguồn đóng góp của người cai nghiện, gia đình người cai nghiện: Không thực hiện.
-- Nguồn khác: Không."""
+from seed_figures import SEED_PARAGRAPH
 
 
 def unit(code: str) -> Unit:

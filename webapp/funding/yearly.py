@@ -170,6 +170,11 @@ def category_paragraph(result: services.Summary) -> list[str]:
             "Theo nguồn: " + "; ".join(sources) + "."]
 
 
+def _lines(paragraphs: list[str]) -> list[str]:
+    """One printed paragraph per line (the statistics paragraph is several lines)."""
+    return [line for paragraph in paragraphs for line in paragraph.split("\n") if line]
+
+
 def draft(unit: Unit, first: int, last: int) -> Draft:
     report = stored(unit, first, last)
     years = activities.counts(unit, first, last)
@@ -186,7 +191,7 @@ def draft(unit: Unit, first: int, last: int) -> Draft:
         Section("1.2. Công tác tuyên truyền, tập huấn, họp Ban chỉ đạo",
                 activities.activity_paragraphs(years), level=2),
         Section(f"2. Kết quả cụ thể {'năm ' + str(first) if first == last else f'{last - first + 1} năm ({first}-{last})'}"),
-        Section("2.1. Tình hình người nghiện ma túy", stats.paragraphs(figures), level=2),
+        Section("2.1. Tình hình người nghiện ma túy", _lines(stats.paragraphs(figures)), level=2),
         Section("2.2. Kết quả cai nghiện qua các năm (Có biểu số 01 kèm theo)",
                 [stats.rehab_paragraph(s) for s in figures], level=2),
         Section("3. Kết quả thực hiện các quy định về quản lý và sử dụng kinh phí",
@@ -233,12 +238,11 @@ def bieu01(unit: Unit, first: int, last: int, day: date) -> BytesIO:
     figures = stats.yearly(unit, first, last)
     book = excel.Workbook(title="Biểu số 01")
     years = [s.year for s in figures]
-    columns = [("STT", 6, "center"), ("Hình thức cai nghiện", 34, "text")]
+    columns = [("STT", 6, "center"), ("Hình thức cai nghiện", 40, "text")]
     groups = []
     for i, y in enumerate(years):
         columns += [("Chỉ tiêu", 10, "int"), ("Thực hiện", 10, "int"), ("Tỷ lệ", 9, "center")]
         groups.append((f"Năm {y}", 2 + 3 * i, 4 + 3 * i))
-    groups = [("STT", 0, 0), ("Hình thức cai nghiện", 1, 1)] + groups
     sheet = book.sheet("Biểu số 01", unit, "BIỂU SỐ 01: KẾT QUẢ CAI NGHIỆN MA TÚY",
                        f"{_capital(period_words(first, last))} (kèm theo báo cáo)",
                        columns, issued_on=day, groups=groups, landscape=len(years) > 2)
@@ -262,7 +266,7 @@ def annex02(funding: services.Summary, day: date) -> BytesIO:
     sheet = book.sheet("Phụ lục 02", funding.unit,
                        "PHỤ LỤC 02: KINH PHÍ THỰC HIỆN CÔNG TÁC CAI NGHIỆN MA TÚY",
                        f"{_capital(period)} (kèm theo báo cáo)",
-                       [("STT", 6, "center"), ("Nội dung chi", 38, "text")] + money
+                       [("STT", 6, "center"), ("Nội dung chi", 44, "text")] + money
                        + [("Tổng cộng", 17, "money")], issued_on=day)
     roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"]
     for i, totals in enumerate(funding.years):
@@ -270,7 +274,8 @@ def annex02(funding: services.Summary, day: date) -> BytesIO:
                   + [totals.by_source(s) for s in SOURCES] + [totals.total], style="section")
         for n, (code, label) in enumerate(CATEGORIES.items(), start=1):
             amounts = [totals.cells.get((s, code), 0) for s in SOURCES]
-            sheet.row([n, label] + amounts + [sum(amounts)])
+            # An empty cell, not 0đ, where nothing was spent: the rows that matter stand out.
+            sheet.row([n, label] + [a or None for a in amounts] + [sum(amounts) or None])
     sheet.row(["", f"Tổng cộng {period}"] + [funding.source_total(s) for s in SOURCES]
               + [funding.total], style="total")
     sheet.signatures(*official.report_signatures())
