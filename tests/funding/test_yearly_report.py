@@ -115,4 +115,6 @@ def test_bieu_01_has_each_form_for_each_year(login_as, demo):
     rows = list(sheet.iter_rows(values_only=True))
     assert "BIỂU SỐ 01: KẾT QUẢ CAI NGHIỆN MA TÚY" in [r[0] for r in rows]
     assert "Cai nghiện bắt buộc" in [r[1] for r in rows]
-    assert ("Năm 2020" in rows[[r[0] for r in rows].index("STT")])
+    header = [r[0] for r in rows].index("STT")
+    assert [v for v in rows[header - 1] if v] == ["Năm 2020", "Năm 2021", "Năm 2022"]
+    assert rows[header][2:5] == ("Chỉ tiêu", "Thực hiện", "Tỷ lệ")
