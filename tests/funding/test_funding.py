@@ -154,6 +154,15 @@ def test_bad_entries_are_refused_and_nothing_is_saved(ctx, demo, overrides, fiel
     assert count_entries() == 0
 
 
+def test_an_entry_dated_after_today_is_refused(ctx, demo):
+    with pytest.raises(services.FundingError) as refused:
+        services.add_entry(user("xa"), unit("99101"), 2026, entry(spent_on="03/12/2026"),
+                           today=date(2026, 12, 2))
+    assert refused.value.errors["spent_on"] == "Ngày không được sau hôm nay."
+    assert services.add_entry(user("xa"), unit("99101"), 2026, entry(spent_on="02/12/2026"),
+                              today=date(2026, 12, 2)).amount == 1_800_000
+
+
 def test_the_first_and_last_day_of_the_year_are_in_the_year(ctx, demo):
     for day in ("01/01/2023", "31/12/2023"):
         services.add_entry(user("xa"), unit("99101"), 2023, entry(spent_on=day))

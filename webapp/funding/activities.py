@@ -6,17 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import extract, func, select
+from sqlalchemy.orm import contains_eager
 
-from ..auth.models import Role, User
+from ..auth.models import User
 from ..extensions import db
 from ..formatting import vn_date, vn_number
-from ..forms import DateParseError, input_problem, parse_vn_date
-from ..scoping import may_keep_books, restrict
+from ..scoping import may_keep_books
 from ..timeutil import today_local
 from ..units.models import Unit, under
 from ..vntext import nfc
 from .models import Activity, FundingEntry
-from .services import FundingError, year_bounds
+from .services import FundingError, checked_texts, chosen, day_in_year, get_scoped_or_404
 from .vocab import ACTIVITY_KINDS, DOCUMENT_TYPES
 
 TITLE_MAX = 500
@@ -24,24 +24,8 @@ NUMBER_MAX = 40
 MAX_PARTICIPANTS = 1_000_000
 
 
-def scoped_activities(user: User):
-    if user.role == Role.ADMIN:
-        return select(Activity).where(False)
-    return restrict(select(Activity), user, Activity.unit_id)
-
-
 def get_activity_or_404(user: User, activity_id: int) -> Activity:
-    from flask import abort
-
-    from ..scoping import refused
-
-    found = db.session.scalar(scoped_activities(user).where(Activity.id == activity_id))
-    if found is None:
-        unit_id = db.session.scalar(select(Activity.unit_id).where(Activity.id == activity_id))
-        if unit_id is not None:
-            refused("Activity", activity_id, unit_id)
-        abort(404)
-    return found
+    return get_scoped_or_404(user, Activity, activity_id)
 
 
 def activities_for(unit: Unit, first: int, last: int | None = None) -> list[Activity]:
@@ -50,7 +34,7 @@ def activities_for(unit: Unit, first: int, last: int | None = None) -> list[Acti
     query = (select(Activity).join(Unit, Unit.id == Activity.unit_id)
              .where(under(Unit.path, unit.path),
                     Activity.held_on.between(date(first, 1, 1), date(last, 12, 31)))
-             .order_by(Activity.held_on, Activity.id))
+             .order_by(Activity.held_on, Activity.id).options(contains_eager(Activity.unit)))
     return list(db.session.scalars(query))
 
 
@@ -73,36 +57,13 @@ def validate_activity(user: User, unit: Unit, year: int, data: dict,
     today = today or today_local()
     errors: dict[str, str] = {}
     out: dict = {}
-    for name in ("held_on", "kind", "title", "participants", "document_type",
-                 "document_number"):
-        problem = input_problem(data.get(name))
-        if problem:
-            errors[name] = problem
-    problem = input_problem(data.get("note"), multiline=True)
-    if problem:
-        errors["note"] = problem
+    checked_texts(data, ("held_on", "kind", "title", "participants", "document_type",
+                         "document_number", "note"), errors, multiline=("note",))
     if not may_keep_books(user, unit):
         errors["unit"] = "Chỉ cán bộ của đơn vị mới ghi hoạt động của đơn vị."
-    raw_day = _clean(data.get("held_on"))
-    if "held_on" not in errors:
-        try:
-            day = parse_vn_date(raw_day)
-        except DateParseError as exc:
-            errors["held_on"] = str(exc) if raw_day else "Vui lòng nhập ngày."
-        else:
-            if day.year != year:
-                errors["held_on"] = (f"Ngày {vn_date(day)} không thuộc năm {year}: vui lòng "
-                                     f"chọn năm {day.year}.")
-            elif day > today:
-                errors["held_on"] = "Ngày không được sau hôm nay."
-            else:
-                out["held_on"] = day
-    kind = _clean(data.get("kind"))
-    if "kind" not in errors:
-        if kind not in ACTIVITY_KINDS:
-            errors["kind"] = "Loại hoạt động không hợp lệ; vui lòng chọn trong danh sách."
-        else:
-            out["kind"] = kind
+    day_in_year(data, "held_on", year, today, errors, out, "Vui lòng nhập ngày.")
+    kind = chosen(data, "kind", ACTIVITY_KINDS, errors, out,
+                  "Loại hoạt động không hợp lệ; vui lòng chọn trong danh sách.")
     title = _clean(data.get("title"))
     if "title" not in errors:
         if not title:

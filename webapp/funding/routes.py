@@ -55,10 +55,23 @@ def _years() -> list[int]:
     return list(range(today_local().year, services.FIRST_YEAR - 1, -1))[:15]
 
 
+def _keeps(unit: Unit) -> bool:
+    return may_keep_books(current_user, unit)
+
+
 def _units():
     return db.session.scalars(scoped_units(current_user).where(Unit.level != "commune")
                               if current_user.role != Role.COMMUNE
                               else scoped_units(current_user)).all()
+
+
+def _refused(form, exc: services.FundingError, errors: dict) -> None:
+    """The services' messages beside their fields; the others at the top of the page."""
+    for name, message in exc.errors.items():
+        if name in form:
+            form[name].errors = [message]
+        else:
+            errors[name] = message
 
 
 # --- Funding entries ----------------------------------------------------------------------------
@@ -79,7 +92,7 @@ def _entries_page(unit: Unit, year: int, form: EntryForm | None = None, errors=N
                   rows=services.by_category_rows(result), sources=SOURCES,
                   short_sources=SHORT_SOURCES, categories=CATEGORIES,
                   rates=services.rates_on(rates_day, unit), rates_day=rates_day,
-                  paragraph=services.paragraphs(result), units=_units())
+                  paragraph=services.paragraphs(result), units=_units(), keeps=_keeps)
 
 
 @bp.get("/funding/")
@@ -105,11 +118,7 @@ def add_entry():
         entry = services.add_entry(current_user, unit, year, request.form.to_dict())
     except services.FundingError as exc:
         db.session.rollback()
-        for name, message in exc.errors.items():
-            if name in form:
-                form[name].errors = [message]
-            else:
-                errors[name] = message
+        _refused(form, exc, errors)
         return _entries_page(unit, year, form, errors, status=422)
     db.session.commit()
     return done(url_for("funding.index", year=year),
@@ -172,7 +181,7 @@ def _activities_page(unit: Unit, year: int, form: ActivityForm | None = None, er
                   editable=may_keep_books(current_user, unit), activities=listed,
                   spent=activities.funding_of([a.id for a in listed]), kinds=ACTIVITY_KINDS,
                   document_types=DOCUMENT_TYPES, phrase=activities.document_phrase,
-                  units=_units())
+                  units=_units(), keeps=_keeps)
 
 
 @bp.get("/activities/")
@@ -196,11 +205,7 @@ def add_activity():
         activities.add_activity(current_user, unit, year, request.form.to_dict())
     except services.FundingError as exc:
         db.session.rollback()
-        for name, message in exc.errors.items():
-            if name in form:
-                form[name].errors = [message]
-            else:
-                errors[name] = message
+        _refused(form, exc, errors)
         return _activities_page(unit, year, form, errors, status=422)
     db.session.commit()
     return done(url_for("funding.activity_list", year=year), "Đã ghi hoạt động.")
@@ -263,11 +268,7 @@ def save_yearly():
         yearly.save_sections(current_user, unit, first, last, request.form.to_dict())
     except services.FundingError as exc:
         db.session.rollback()
-        for name, message in exc.errors.items():
-            if name in form:
-                form[name].errors = [message]
-            else:
-                errors[name] = message
+        _refused(form, exc, errors)
         return _yearly_page(unit, first, last, errors, form, status=422)
     except yearly.StaleReport:
         db.session.rollback()

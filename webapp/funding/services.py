@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import extract, func, select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import settings
 from ..auth.models import Role, User
@@ -115,24 +116,25 @@ def rates_on(day: date, unit: Unit | None = None) -> dict[str, Rate]:
 
 # --- Reading ------------------------------------------------------------------------------------
 
-def scoped_entries(user: User):
-    if user.role == Role.ADMIN:
-        return select(FundingEntry).where(False)
-    return restrict(select(FundingEntry), user, FundingEntry.unit_id)
-
-
-def get_entry_or_404(user: User, entry_id: int) -> FundingEntry:
+def get_scoped_or_404(user: User, model, object_id: int):
+    """One object of a unit-kept kind (entry, activity) in the user's scope; outside it a 404,
+    the attempt recorded as for persons."""
     from flask import abort
 
     from ..scoping import refused
 
-    entry = db.session.scalar(scoped_entries(user).where(FundingEntry.id == entry_id))
-    if entry is None:
-        unit_id = db.session.scalar(select(FundingEntry.unit_id).where(FundingEntry.id == entry_id))
+    found = db.session.scalar(restrict(select(model), user, model.unit_id)
+                              .where(model.id == object_id)) if user.role != Role.ADMIN else None
+    if found is None:
+        unit_id = db.session.scalar(select(model.unit_id).where(model.id == object_id))
         if unit_id is not None:
-            refused("FundingEntry", entry_id, unit_id)
+            refused(model.__name__, object_id, unit_id)
         abort(404)
-    return entry
+    return found
+
+
+def get_entry_or_404(user: User, entry_id: int) -> FundingEntry:
+    return get_scoped_or_404(user, FundingEntry, entry_id)
 
 
 def year_bounds(year: int) -> tuple[date, date]:
@@ -144,7 +146,8 @@ def entries_for(unit: Unit, year: int) -> list[FundingEntry]:
     first, last = year_bounds(year)
     query = (select(FundingEntry).join(Unit, Unit.id == FundingEntry.unit_id)
              .where(under(Unit.path, unit.path), FundingEntry.spent_on.between(first, last))
-             .order_by(FundingEntry.spent_on.desc(), FundingEntry.id.desc()))
+             .order_by(FundingEntry.spent_on.desc(), FundingEntry.id.desc())
+             .options(contains_eager(FundingEntry.unit), selectinload(FundingEntry.activity)))
     return list(db.session.scalars(query))
 
 
@@ -267,45 +270,60 @@ def _clean(value) -> str:
     return nfc(str(value or "")).strip()
 
 
+def day_in_year(data: dict, name: str, year: int, today: date, errors: dict, out: dict,
+                missing: str) -> None:
+    """A dd/mm/yyyy date of `year`, not after today, into out[name]; else errors[name]."""
+    if name in errors:
+        return
+    raw = _clean(data.get(name))
+    try:
+        day = parse_vn_date(raw)
+    except DateParseError as exc:
+        errors[name] = str(exc) if raw else missing
+        return
+    if day.year != year:
+        errors[name] = (f"Ngày {vn_date(day)} không thuộc năm {year}: vui lòng chọn năm "
+                        f"{day.year} để ghi.")
+    elif day > today:
+        errors[name] = "Ngày không được sau hôm nay."
+    else:
+        out[name] = day
+
+
+def chosen(data: dict, name: str, allowed: dict, errors: dict, out: dict, message: str) -> str:
+    """A code from a list into out[name]; else errors[name]. Returns the code as typed."""
+    code = _clean(data.get(name))
+    if name not in errors:
+        if code in allowed:
+            out[name] = code
+        else:
+            errors[name] = message
+    return code
+
+
+def checked_texts(data: dict, names, errors: dict, multiline=()) -> None:
+    """The refused characters (forms.input_problem) of the typed values, by field."""
+    for name in names:
+        problem = input_problem(data.get(name), multiline=name in multiline)
+        if problem:
+            errors[name] = problem
+
+
 def validate_entry(user: User, unit: Unit, year: int, data: dict,
                    today: date | None = None) -> dict:
     """The entry's values, or FundingError with a message per field (nothing written)."""
     today = today or today_local()
     errors: dict[str, str] = {}
     out: dict = {}
-    for name in ("spent_on", "amount", "source", "category", "description", "quantity",
-                 "person_id", "activity_id"):
-        problem = input_problem(data.get(name))
-        if problem:
-            errors[name] = problem
+    checked_texts(data, ("spent_on", "amount", "source", "category", "description", "quantity",
+                         "person_id", "activity_id"), errors)
     if not may_keep_books(user, unit):
         errors["unit"] = "Chỉ cán bộ của đơn vị mới ghi kinh phí của đơn vị."
-    raw_day = _clean(data.get("spent_on"))
-    if "spent_on" not in errors:
-        try:
-            day = parse_vn_date(raw_day)
-        except DateParseError as exc:
-            errors["spent_on"] = str(exc) if raw_day else "Vui lòng nhập ngày chi."
-        else:
-            if day.year != year:
-                errors["spent_on"] = (f"Ngày {vn_date(day)} không thuộc năm {year}: vui lòng "
-                                      f"chọn năm {day.year} để ghi khoản chi này.")
-            elif day > today:
-                errors["spent_on"] = "Ngày chi không được sau hôm nay."
-            else:
-                out["spent_on"] = day
-    source = _clean(data.get("source"))
-    if "source" not in errors:
-        if source not in SOURCES:
-            errors["source"] = "Nguồn kinh phí không hợp lệ; vui lòng chọn trong danh sách."
-        else:
-            out["source"] = source
-    category = _clean(data.get("category"))
-    if "category" not in errors:
-        if category not in CATEGORIES:
-            errors["category"] = "Nội dung chi không hợp lệ; vui lòng chọn trong danh sách."
-        else:
-            out["category"] = category
+    day_in_year(data, "spent_on", year, today, errors, out, "Vui lòng nhập ngày chi.")
+    chosen(data, "source", SOURCES, errors, out,
+           "Nguồn kinh phí không hợp lệ; vui lòng chọn trong danh sách.")
+    category = chosen(data, "category", CATEGORIES, errors, out,
+                      "Nội dung chi không hợp lệ; vui lòng chọn trong danh sách.")
     description = _clean(data.get("description"))
     if "description" not in errors:
         if len(description) > DESCRIPTION_MAX:
