@@ -82,6 +82,7 @@ def test_totals_by_source_and_category_roll_up_the_tree(ctx, seed_funding):
     assert district.category_total("files") == 750_000
     by_child = {child.code: sum(y.total for y in years) for child, years in district.children}
     assert by_child == {"99101": 56_150_000, "99102": 15_900_000, "99103": 750_000, "99104": 0}
+    assert district.own_level() == [30_000_000, 30_000_000, 36_000_000]
     commune = services.summary(unit("99101"), 2020, 2022)
     assert commune.total == 56_150_000 and commune.children == []
     province = services.summary(unit("99"), 2020, 2022)

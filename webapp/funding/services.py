@@ -187,6 +187,11 @@ class Summary:
     def category_total(self, category: str) -> int:
         return sum(y.by_category(category) for y in self.years)
 
+    def own_level(self) -> list[int]:
+        """Per year, what the unit spent itself (the total less its children's)."""
+        return [y.total - sum(ys[i].total for _, ys in self.children)
+                for i, y in enumerate(self.years)]
+
     def cell_total(self, source: str, category: str) -> int:
         return sum(y.cells.get((source, category), 0) for y in self.years)
 
