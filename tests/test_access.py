@@ -17,7 +17,8 @@ SAMPLE_ARGS = {"code": "99101", "kind": "positive_test", "action": "accept",
                "job_id": 999999, "entry_id": 999999, "doc_id": 999999,
                "term": "2026-H1", "form": "03-BCN",
                "unit_code": "99101", "year": "2025", "notification_id": 999999,
-               "document_id": 999999, "requirement_id": 999999, "public_id": "0" * 32}
+               "document_id": 999999, "requirement_id": 999999, "public_id": "0" * 32,
+               "activity_id": 999999}
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .audit import services as audit_services
     from .audit import models as _audit_models  # noqa: F401
     from .dossier import models as _dossier_models  # noqa: F401
+    from .funding import models as _funding_models  # noqa: F401
     from .plans import models as _plans_models  # noqa: F401
     from .imports import models as _imports_models  # noqa: F401
     from .jobs import models as _jobs_models  # noqa: F401
@@ -76,6 +77,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .registry import cli as _registry_cli  # noqa: F401
     from .registry import routes as registry
     from .exports import routes as exports
+    from .funding import routes as funding
     from .imports import routes as imports
     from .jobs import routes as jobs
     from .plans import routes as plans
@@ -95,7 +97,7 @@ def create_app(config: str | type | None = None) -> Flask:
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
                    imports, jobs, admin, settings_routes, forms_print, teams, workdays, periodic,
-                   registers, notifications, dossier):
+                   registers, notifications, dossier, funding):
         app.register_blueprint(module.bp)
     demo.register(app)
 

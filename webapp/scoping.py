@@ -87,6 +87,10 @@ def get_owned_or_404(model, user: User, object_id: int):
     if found is None or found.user_id != user.id:
         abort(404)
     return found
+def may_keep_books(user: User, unit: Unit) -> bool:
+    """Funding entries, activities and the yearly report's typed sections of a unit are kept by
+    that unit's own officers; the units above read them."""
+    return user.role in (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE) and unit.id == user.unit_id
 
 
 def scoped_users(user: User) -> Select[tuple[User]]:

@@ -18,6 +18,7 @@ from ..notifications import services as notifications
 from ..registry.queries import scoped_person_page
 from ..scoping import can_review, get_unit_or_404
 from ..timeutil import today_local
+from ..funding import services as funding
 from . import document, review, services
 from .figures import as_values, quota_label
 from .models import ACTION_LABELS, STATUS_LABELS
@@ -85,7 +86,9 @@ def _context(unit, year: int, month: int, errors=None, form=None, compare: bool 
     # since (drift) costs a whole live report, so only when asked.
     compare = frozen and compare
     form = form or {}
-    amounts = {name: _amount_text(form[name] if name in form else getattr(sub, name, None))
+    from_entries = funding.year_end_amounts(unit, year) if month == 12 else {}
+    amounts = {name: _amount_text(from_entries[name][0] if name in from_entries else
+                                  form[name] if name in form else getattr(sub, name, None))
                for name in services.DECEMBER_NUMBERS}
     return dict(
         unit=unit, year=year, month=month, period=f"{year:04d}-{month:02d}", sub=sub,
@@ -96,7 +99,8 @@ def _context(unit, year: int, month: int, errors=None, form=None, compare: bool 
         can_edit=services.can_edit(current_user, unit) and (sub is None or not sub.frozen),
         can_review=can_review(current_user, unit) and current_user.unit_id != unit.id,
         due=services.due_date(year, month), future=services.is_future(year, month),
-        errors=errors or {}, form=form, amounts=amounts, status_labels=STATUS_LABELS,
+        errors=errors or {}, form=form, amounts=amounts, from_entries=from_entries,
+        status_labels=STATUS_LABELS,
         action_labels=ACTION_LABELS, quota_label=quota_label,
         traceable=lambda key: not key_is_target(key),
         summed=services.sums_children(unit, year, month),

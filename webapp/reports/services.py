@@ -20,6 +20,7 @@ from ..forms import input_problem, scrub
 from ..registry.services import clean_text
 from ..scoping import can_review
 from ..timeutil import now_utc, to_local, today_local
+from ..funding import services as funding
 from ..units.models import Level, Unit, under
 from .figures import Row, as_values, compute, compute_with_members, month_bounds
 from .models import MonthlySubmission
@@ -177,8 +178,14 @@ def year_end_values(unit: Unit, year: int, sub: MonthlySubmission | None
     if sub is not None and sub.frozen:
         return {name: getattr(sub, name) for name in DECEMBER_NUMBERS}
     if sums_children(unit, year, 12):
-        return children_year_end(unit, year)
-    return {name: getattr(sub, name) if sub is not None else None for name in DECEMBER_NUMBERS}
+        values = children_year_end(unit, year)
+    else:
+        values = {name: getattr(sub, name) if sub is not None else None
+                  for name in DECEMBER_NUMBERS}
+    # The spending entries of the unit's subtree are the year's funding wherever they exist.
+    for name, (amount, _) in funding.year_end_amounts(unit, year).items():
+        values[name] = amount
+    return values
 
 
 def previous_month(year: int, month: int) -> tuple[int, int]:
@@ -486,6 +493,11 @@ def save_draft(unit: Unit, year: int, month: int, data: dict, user: User,
     for name in typed:
         if name in data:
             setattr(sub, name, data[name])
+    if month == 12:
+        # The year's funding comes from the spending entries; a typed value stays only for a
+        # source without entries.
+        for name, (amount, _) in funding.year_end_amounts(unit, year).items():
+            setattr(sub, name, amount)
     return sub
 
 
@@ -544,7 +556,7 @@ def submit(unit: Unit, year: int, month: int, data: dict, user: User,
         raise ReportError("Báo cáo có cảnh báo; vui lòng ghi chú giải thích trước khi gửi.",
                           "warning_comment")
     if month == 12 and frozen.aggregate is not None:
-        for name, value in children_year_end(unit, year).items():
+        for name, value in year_end_values(unit, year, sub).items():
             setattr(sub, name, value)
     freeze(sub, frozen, user, data.get("warning_comment"))
     return sub

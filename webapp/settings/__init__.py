@@ -92,6 +92,22 @@ DEFAULTS: dict[str, object] = {
     # Law 73/2021 (in force 01/01/2022): only a positive determination makes an addict; before
     # it, reports counted suspected persons among addicts. ISO date, so it stays plain JSON.
     "addicts_determined_only_from": "2022-01-01",
+    # Circular 62/2022/TT-BTC (in force 19/11/2022): rates that suggest an entry's amount, in
+    # đồng per unit of quantity; "base_percent" is a share of the base salary (`base_salary`) in force.
+    "funding_rates": [
+        {"from": "2022-11-19", "to": None, "province": None, "value": {
+            "files": {"amount": 30000, "per": "hồ sơ"},
+            "meetings": {"amount": 50000, "per": "người/buổi họp"},
+            "stipends": {"base_percent": 60, "per": "người/tháng", "ceiling": True},
+            "completion": {"base_percent": 100, "per": "người"},
+        }},
+    ],
+    # The base salary (lương cơ sở) the rates above multiply, in đồng.
+    "base_salary": [
+        {"from": "2019-07-01", "to": "2023-07-01", "province": None, "value": 1490000},
+        {"from": "2023-07-01", "to": "2024-07-01", "province": None, "value": 1800000},
+        {"from": "2024-07-01", "to": None, "province": None, "value": 2340000},
+    ],
     # A signed-in session with no request for this long ends (personal data on shared screens).
     "session_idle_minutes": 30,
     # New passwords (own change, an administrator's create or reset) are at least this long.
@@ -146,6 +162,8 @@ LABELS = {
     "addicts_determined_only_from":
         "Từ ngày này chỉ tính người đã được xác định tình trạng nghiện là người nghiện ma túy "
         "(Luật Phòng, chống ma túy năm 2021)",
+    "funding_rates": "Mức chi gợi ý theo Thông tư 62/2022/TT-BTC (theo thời gian, theo tỉnh)",
+    "base_salary": "Mức lương cơ sở (đồng, theo thời gian)",
     "session_idle_minutes": "Tự đăng xuất khi không hoạt động (phút)",
     "password_min_length": "Độ dài tối thiểu của mật khẩu mới (ký tự)",
     "totp_required_roles": "Bắt buộc xác thực hai lớp (mã trên điện thoại) với vai trò",

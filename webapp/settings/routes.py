@@ -20,6 +20,7 @@ from ..rendering import render
 from ..treatment.vocab import REHAB_FORMS
 from . import DEFAULTS, LABELS
 from ..auth.models import ROLE_LABELS
+from ..funding.vocab import CATEGORIES as FUNDING_CATEGORIES
 from .services import (DATED_PARTS, DATED_VALUES, DATE_KEYS, INTEGER_RANGES, REHAB_GROUPS, REHAB_PARTS, ROLE_LIST_KEYS,
                        TEXT_KEYS, UNIT_LABELS, current_values, reset_setting, save_settings)
 
@@ -137,6 +138,7 @@ def _page(errors: dict | None = None, submitted: dict | None = None, status: int
                   labels=LABELS, rehab_forms=REHAB_FORMS, group_labels=GROUP_LABELS,
                   part_labels=PART_LABELS, parts=REHAB_PARTS, rehab_groups=REHAB_GROUPS,
                   unit_labels=UNIT_LABELS, integer_ranges=INTEGER_RANGES,
+                  funding_categories=FUNDING_CATEGORIES,
                   role_lists={key: [(role, ROLE_LABELS[role]) for role in allowed]
                               for key, allowed in ROLE_LIST_KEYS.items()},
                   date_defaults={key: _vn_day(DEFAULTS[key]) for key in DATE_KEYS},
