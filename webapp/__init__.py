@@ -47,6 +47,8 @@ def create_app(config: str | type | None = None) -> Flask:
 
     from .audit import services as audit_services
     from .audit import models as _audit_models  # noqa: F401
+    from .dashboard import models as _dashboard_models  # noqa: F401
+    from .drugfree import models as _drugfree_models  # noqa: F401
     from .plans import models as _plans_models  # noqa: F401
     from .imports import models as _imports_models  # noqa: F401
     from .registry import models as _registry_models  # noqa: F401
@@ -62,6 +64,8 @@ def create_app(config: str | type | None = None) -> Flask:
     from . import demo
     from .admin import routes as admin
     from .auth import routes as auth
+    from .dashboard import routes as dashboard
+    from .drugfree import routes as drugfree
     from .main import routes as main
     from .registry import cli as _registry_cli  # noqa: F401
     from .registry import routes as registry
@@ -76,7 +80,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .units import routes as units
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
-                   imports, admin, settings_routes):
+                   imports, admin, settings_routes, dashboard, drugfree):
         app.register_blueprint(module.bp)
     demo.register(app)
 

@@ -61,6 +61,10 @@ def load_units() -> dict[str, Unit]:
             district = units[dcode] = add_unit(dcode, dname, dkind, province, valid_from=start)
             for ccode, cname, ckind in communes:
                 units[ccode] = add_unit(ccode, cname, ckind, district, valid_from=start)
+                # Fictional inhabitants (addicts per 1,000 on the dashboard).
+                units[ccode].population = 6_000 + int(ccode[-2:]) * 1_750
+            district.population = sum(units[c].population for c, _, _ in communes)
+        province.population = sum(units[d].population for d, _, _ in districts)
     db.session.flush()
     return units
 

@@ -72,6 +72,13 @@ DEFAULTS: dict[str, object] = {
     # Access records (views, lists, probes, exports, refusals) older than this are pruned by
     # `flask --app wsgi audit prune`; change records are kept.
     "audit_access_retention_months": 24,
+    # The home page's month-end figures, counted once where no approved report holds them, are
+    # counted again after this many hours (registry corrections reach the dashboard by then).
+    "dashboard_cache_hours": 24,
+    # Resolution 163/2024/QH15, Conclusion 132-KL/TW: at least 50 % of communes drug-free by
+    # the end of 2030.
+    "drugfree_goal_percent": 50,
+    "drugfree_goal_year": 2030,
 }
 
 LABELS = {
@@ -99,6 +106,9 @@ LABELS = {
     "probe_window_minutes": "Khoảng thời gian tính giới hạn kiểm tra trùng (phút)",
     "audit_access_retention_months":
         "Thời gian lưu nhật ký truy cập (xem, danh sách, kiểm tra trùng, tải xuống) (tháng)",
+    "dashboard_cache_hours": "Số liệu biểu đồ trang chủ được tính lại sau (giờ)",
+    "drugfree_goal_percent": "Mục tiêu tỷ lệ xã, phường không ma túy (%)",
+    "drugfree_goal_year": "… đến hết năm",
 }
 
 

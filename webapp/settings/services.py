@@ -43,6 +43,9 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "probe_limit": (5, 1000),
     "probe_window_minutes": (1, 1440),
     "audit_access_retention_months": (6, 120),
+    "dashboard_cache_hours": (1, 720),
+    "drugfree_goal_percent": (1, 100),
+    "drugfree_goal_year": (2025, 2100),
 }
 # Free-text settings (none today: agency names are computed by webapp/official.py).
 TEXT_KEYS: tuple[str, ...] = ()

@@ -107,6 +107,8 @@ class Unit(db.Model):
     valid_to: Mapped[date | None]
     # When a unit is merged, the unit that took it over.
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # Inhabitants (dân số), entered by administrators: addicts per 1,000 inhabitants.
+    population: Mapped[int | None]
 
     parent: Mapped[Unit | None] = relationship(
         remote_side=[id], foreign_keys=[parent_id], back_populates="children"
