@@ -12,6 +12,7 @@ MENU = [
     ("reports.index", "Báo cáo tháng", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("plans.quotas", "Chỉ tiêu", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("stats.index", "Thống kê", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
+    ("drugfree.index", "Xã không ma túy", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("units.tree", "Đơn vị hành chính", None),
     ("admin.users", "Tài khoản", {Role.ADMIN}),
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),
