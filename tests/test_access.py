@@ -13,7 +13,8 @@ ROLES = {"admin": "admin", "tinh": "province", "huyen": "district", "xa": "commu
 SAMPLE_ARGS = {"code": "99101", "kind": "positive_test", "action": "accept",
                "episode_id": 999999, "period_id": 999999, "term_id": 999999,
                "key": "management_term_months", "period": "2026-10",
-               "job_id": 999999, "entry_id": 999999, "year": 2026, "criterion_id": 999999}
+               "job_id": 999999, "entry_id": 999999, "year": 2026, "criterion_id": 999999,
+               "target_id": 999999}
 
 
 @pytest.fixture

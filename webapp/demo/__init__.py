@@ -83,7 +83,19 @@ def load() -> None:
     load_persons()
     load_treatment()
     load_submissions()
+    load_deadline_target(units)
     db.session.commit()
+
+
+def load_deadline_target(units: dict[str, Unit]) -> None:
+    """The seed directive's dated obligation, as the province set it."""
+    from ..plans.models import DeadlineTarget
+
+    db.session.add(DeadlineTarget(
+        unit_id=units["99"].id, form="detox", at_least=1, start_date=date(2023, 1, 1),
+        deadline=date(2023, 12, 29),
+        title="Trước ngày 30/12/2023, tất cả các địa phương phải đưa được người nghiện ma túy "
+              "vào điều trị cắt cơn"))
 
 
 def is_empty() -> bool:
