@@ -35,6 +35,8 @@ GROUPS = [
                                "totp_required_roles"]),
     ("Nhật ký truy cập và kiểm tra trùng hồ sơ",
      ["probe_limit", "probe_window_minutes", "audit_access_retention_months"]),
+    ("Trang chủ và xã, phường không ma túy",
+     ["dashboard_cache_hours", "drugfree_goal_percent", "drugfree_goal_year"]),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
                 "minor": "Người chưa thành niên (dưới 18 tuổi)"}
