@@ -60,6 +60,9 @@ def create_app(config: str | type | None = None) -> Flask:
     from .audit.cli import audit as audit_cli
 
     app.cli.add_command(audit_cli)
+    from .dashboard.cli import dashboard as dashboard_cli
+
+    app.cli.add_command(dashboard_cli)
 
     from . import demo
     from .admin import routes as admin

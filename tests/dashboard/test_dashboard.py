@@ -180,3 +180,25 @@ def test_the_home_page_stays_small_on_a_slow_link(app, login_as, addicts):
     for asset in re.findall(rb'(?:href|src)="(/static/[^"?]+)', page):
         total += len(gzip.compress(client.get(asset.decode()).get_data(), 6))
     assert total <= 30 * 1024, total
+
+
+def test_a_districts_report_approved_without_all_its_communes_is_counted_instead(app, addicts):
+    """Summing only the approved communes would show a dip the registry does not have."""
+    from webapp.reports.models import MonthlySubmission
+
+    with app.app_context():
+        year, month = services.window()[-1]
+        district = _unit("991")
+        db.session.add(MonthlySubmission(
+            unit_id=district.id, year=year, month=month, status="approved",
+            snapshot=[["persons.addict", "Người nghiện", 2, 0]], children_included=["99102"]))
+        db.session.commit()
+        rows = services.month_rows(district, [(year, month)])
+        assert dict((k, v) for k, _, _, v in rows[(year, month)])["persons.addict"] == 3
+
+
+def test_the_nightly_command_counts_a_units_months_ahead(app, addicts):
+    result = app.test_cli_runner().invoke(args=["dashboard", "refresh", "--unit", "991"])
+    assert result.exit_code == 0 and "1 đơn vị" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(MonthFigures.id))) == 12

@@ -30,7 +30,7 @@ from ..reports.models import MonthlySubmission
 from ..timeutil import now_utc, today_local
 from ..treatment.models import RehabEpisode
 from ..treatment.vocab import REHAB_FORMS, SHORT_FORMS
-from ..units.models import Unit, under
+from ..units.models import Level, Unit, under
 from .models import MonthFigures
 
 MONTHS = 12
@@ -63,10 +63,12 @@ def month_rows(unit: Unit, months: list[tuple[int, int]]) -> dict[tuple[int, int
     """{(year, month): rows} for every month: approved snapshot, else stored, else counted
     now and stored. Two statements when nothing needs counting."""
     out: dict[tuple[int, int], list[list]] = {}
+    children = None if unit.level == Level.COMMUNE else list(db.session.execute(
+        select(Unit.code, Unit.valid_from, Unit.valid_to).where(Unit.parent_id == unit.id)))
     for sub in db.session.scalars(select(MonthlySubmission).where(
             MonthlySubmission.unit_id == unit.id, MonthlySubmission.status == "approved",
             tuple_(MonthlySubmission.year, MonthlySubmission.month).in_(months))):
-        if sub.snapshot:
+        if sub.snapshot and _complete(sub, children):
             out[(sub.year, sub.month)] = _kept(sub.snapshot)
     fresh_after = now_utc() - timedelta(hours=settings.get("dashboard_cache_hours"))
     stored = {(f.year, f.month): f for f in db.session.scalars(select(MonthFigures).where(
@@ -83,6 +85,17 @@ def month_rows(unit: Unit, months: list[tuple[int, int]]) -> dict[tuple[int, int
         out[ym] = rows
         _store(unit, ym, rows, cached)
     return out
+
+
+def _complete(sub: MonthlySubmission, children) -> bool:
+    """A parent's approved report summed every child's approved report of the month (one
+    approved with children missing would show a dip that is not in the registry)."""
+    if children is None:
+        return True
+    first, last = month_bounds(sub.year, sub.month)
+    owed = {code for code, start, end in children
+            if (start is None or start <= last) and (end is None or end > first)}
+    return owed <= set(sub.children_included or ())
 
 
 def _store(unit: Unit, ym: tuple[int, int], rows: list[list], cached: MonthFigures | None):
