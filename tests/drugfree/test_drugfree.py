@@ -171,6 +171,9 @@ def test_progress_counts_drug_free_communes_against_the_target_and_the_2030_goal
     assert [a.unit.code for a in p.off_track] == ["99101"]
     district = services.progress(_user("huyen"), _unit("991"), YEAR)
     assert district.total == 4 and district.target_count == 2  # 30 % of 4, rounded up
+    services.set_target(_user("tinh"), YEAR, "count", "3")
+    assert services.progress(_user("huyen"), _unit("991"), YEAR).target_count is None
+    assert services.progress(_user("tinh"), _unit("99"), YEAR).target_count == 3
 
 
 # --- Pages -----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .. import settings
 from ..auth.models import Role, User
 from ..charts import Chart, bar_chart, hbar_chart, line_chart
 from ..extensions import db
+from ..formatting import percent
 from ..plans import services as plans
 from ..registry.models import PersonPeriod
 from ..registry.vocab import State
@@ -212,12 +213,12 @@ def _ranking(unit: Unit, progress, months, period: str) -> list[Chart]:
     def link(child: Unit) -> str:
         return url_for("reports.submission", period=period, unit_code=child.code)
 
-    timeliness = [(c.name, _percent(on_time.get(c.id, 0), owed[c.id]), link(c)) for c in children]
+    timeliness = [(c.name, percent(on_time.get(c.id, 0), owed[c.id]), link(c)) for c in children]
     quota_rows = []
     for row in progress.children:
         target = sum(cell.quota or 0 for cell in row.cells.values())
         done = sum(cell.achieved for f, cell in row.cells.items() if cell.quota is not None)
-        quota_rows.append((row.unit.name, _percent(done, target), link(row.unit)))
+        quota_rows.append((row.unit.name, percent(done, target), link(row.unit)))
     addicts = _addicts_by_child(unit, months[-1])
     density = [(c.name, round(addicts.get(c.id, 0) * 1000 / c.population, 1)
                 if c.population else None, link(c)) for c in children]
@@ -241,10 +242,6 @@ def _ranking(unit: Unit, progress, months, period: str) -> list[Chart]:
 class _Sent:
     first_submitted_at: object
     submitted_at: object
-
-
-def _percent(part: int, whole: int) -> int | None:
-    return None if not whole else (part * 200 + whole) // (2 * whole)
 
 
 def _addicts_by_child(unit: Unit, ym: tuple[int, int]) -> dict[int, int]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -53,7 +53,8 @@ class Entry(db.Model):
     __tablename__ = "drugfree_entries"
     __audit__ = ("unit_id", "year", "criterion_id", "met", "evidence", "reference",
                  "confirmed_by_id", "confirmed_at")
-    __table_args__ = (UniqueConstraint("unit_id", "year", "criterion_id", name="uq_drugfree_entry"),)
+    __table_args__ = (UniqueConstraint("unit_id", "year", "criterion_id", name="uq_drugfree_entry"),
+                      Index("ix_drugfree_entries_year_unit", "year", "unit_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))

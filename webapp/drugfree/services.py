@@ -19,7 +19,7 @@ from sqlalchemy import func, or_, select
 from .. import settings
 from ..auth.models import Role, User
 from ..extensions import db
-from ..formatting import vn_number
+from ..formatting import percent, vn_number
 from ..plans.services import FIRST_YEAR, valid_year
 from ..registry.models import PersonPeriod
 from ..registry.vocab import Status
@@ -213,7 +213,8 @@ class Progress:
         if self.target is None:
             return None
         if self.target.kind == "count":
-            return self.target.amount
+            # A number of communes is the province's as a whole; a district has no share of it.
+            return self.target.amount if self.unit.id == self.target.unit_id else None
         return -(-self.target.amount * self.total // 100)
 
     @property
@@ -225,12 +226,11 @@ class Progress:
             return f"{vn_number(self.met)}/—"
         if wanted == 0:
             return f"{vn_number(self.met)}/0"
-        percent = (self.met * 200 + wanted) // (2 * wanted)
-        return f"{vn_number(self.met)}/{vn_number(wanted)} ({vn_number(percent)}%)"
+        return f"{vn_number(self.met)}/{vn_number(wanted)} ({vn_number(percent(self.met, wanted))}%)"
 
     @property
     def share(self) -> int:
-        return 0 if not self.total else (self.met * 200 + self.total) // (2 * self.total)
+        return percent(self.met, self.total) or 0
 
     @property
     def off_track(self) -> list[Assessment]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,6 +36,7 @@ class DeadlineTarget(db.Model):
 
     __tablename__ = "deadline_targets"
     __audit__ = ("unit_id", "title", "form", "at_least", "start_date", "deadline")
+    __table_args__ = (Index("ix_deadline_targets_unit_deadline", "unit_id", "deadline"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))

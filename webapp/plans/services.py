@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from ..auth.models import Role, User
 from ..extensions import db
-from ..formatting import vn_number
+from ..formatting import percent, vn_number
 from ..scoping import in_scope, restrict, scoped_units
 from ..timeutil import today_local
 from ..treatment.models import RehabEpisode
@@ -49,10 +49,7 @@ class Cell:
 
     @property
     def percent(self) -> int | None:
-        if not self.quota:
-            return None
-        # Rounded half up in integers (Python's round() would give 12% for 12.5%).
-        return (self.achieved * 200 + self.quota) // (2 * self.quota)
+        return percent(self.achieved, self.quota)
 
     @property
     def label(self) -> str:
