@@ -92,6 +92,7 @@ def upgrade():
         sa.Column("month", sa.Integer(), nullable=False),
         sa.Column("rows", sa.JSON(), nullable=False),
         sa.Column("computed_at", sa.DateTime(), nullable=False),
+        sa.Column("snapshot_at", sa.DateTime(), nullable=True),
         sa.UniqueConstraint("unit_id", "year", "month", name="uq_dashboard_figures_unit_month"),
     )
 

@@ -144,7 +144,17 @@ def test_an_approved_snapshot_is_read_instead_of_counting(app, addicts):
         db.session.commit()
         rows = services.month_rows(unit, [(year, month)])
         assert dict((k, v) for k, _, _, v in rows[(year, month)])["persons.addict"] == 99
-        assert db.session.scalar(select(func.count(MonthFigures.id))) == 0
+        kept = db.session.scalar(select(MonthFigures))  # its drawn rows, kept compact
+        assert kept.snapshot_at == sub.snapshot_at
+        db.session.commit()
+        rows = services.month_rows(unit, [(year, month)])  # read back from the copy
+        assert dict((k, v) for k, _, _, v in rows[(year, month)])["persons.addict"] == 99
+
+        # Reopened, the report no longer speaks for the month: the registry is counted.
+        reports.reopen(sub, huyen, "Sai số liệu")
+        db.session.commit()
+        rows = services.month_rows(unit, [(year, month)])
+        assert dict((k, v) for k, _, _, v in rows[(year, month)])["persons.addict"] == 3
 
 
 def test_a_dashboard_outside_the_scope_is_not_found(login_as, addicts):
@@ -202,3 +212,25 @@ def test_the_nightly_command_counts_a_units_months_ahead(app, addicts):
     assert result.exit_code == 0 and "1 đơn vị" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count(MonthFigures.id))) == 12
+
+
+def test_a_report_sent_late_on_the_due_day_is_on_time_and_just_after_midnight_is_late(app, demo):
+    """Timeliness is judged on the first sending, by the due day's end in Vietnam's time."""
+    from datetime import datetime
+
+    from webapp.reports.models import MonthlySubmission
+
+    with app.app_context():
+        year, month = services.window()[-1]
+        due = reports.due_date(year, month)
+        # 23:59 on the due day in Hà Nội is 16:59 UTC; 00:01 the day after is 17:01 UTC.
+        for code, at in (("99101", datetime(due.year, due.month, due.day, 16, 59)),
+                         ("99102", datetime(due.year, due.month, due.day, 17, 1))):
+            db.session.add(MonthlySubmission(unit_id=_unit(code).id, year=year, month=month,
+                                             status="submitted", first_submitted_at=at,
+                                             submitted_at=at))
+        db.session.commit()
+        with app.test_request_context():
+            board = services.build(_user("huyen"), _unit("991"))
+        timely = dict(board.ranking[0].rows)
+        assert timely["Xã Tân Hòa"] == "8%" and timely["Xã Mường Lạn"] == "0%"  # 1 of 12 months

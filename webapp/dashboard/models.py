@@ -10,9 +10,10 @@ from ..timeutil import now_utc
 
 
 class MonthFigures(db.Model):
-    """The dashboard's figures of one unit for one month, computed once by the figures
-    function where no approved snapshot exists (a home page never recounts a year live).
-    `rows` has the snapshot's shape ([key, label, level, value]), only the keys drawn."""
+    """The dashboard's figures of one unit for one month: the drawn rows of its approved
+    report's snapshot, or where there is none, counted once by the figures function (a home
+    page never recounts a year live). `rows` has the snapshot's shape ([key, label, level,
+    value]), only the keys drawn, so a page reads a few hundred bytes per unit and month."""
 
     __tablename__ = "dashboard_figures"
     __table_args__ = (UniqueConstraint("unit_id", "year", "month",
@@ -24,3 +25,6 @@ class MonthFigures(db.Model):
     month: Mapped[int]
     rows: Mapped[list] = mapped_column(JSON)
     computed_at: Mapped[datetime] = mapped_column(default=now_utc)
+    # Copied from an approved report: its snapshot's time (the copy holds while they match);
+    # None: counted by the figures function.
+    snapshot_at: Mapped[datetime | None]
