@@ -18,7 +18,7 @@ SAMPLE_ARGS = {"code": "99101", "kind": "positive_test", "action": "accept",
                "term": "2026-H1", "form": "03-BCN",
                "unit_code": "99101", "year": "2025", "notification_id": 999999,
                "document_id": 999999, "requirement_id": 999999, "public_id": "0" * 32,
-               "activity_id": 999999}
+               "activity_id": 999999, "criterion_id": 999999, "target_id": 999999}
 
 
 @pytest.fixture

@@ -152,6 +152,8 @@ def pages(person_id: int) -> list[tuple[str, str]]:
         ("huyen", f"/reports/{period}/"), ("tinh", f"/reports/{period}/"),  # completeness
         ("tinh", "/plans/quotas"), ("huyen", "/plans/quotas"),
         ("xa", "/stats/"), ("tinh", "/stats/"), ("tinh", "/stats/?unit=991"),
+        ("huyen", "/dashboard/99101"), ("tinh", "/dashboard/991"),  # dashboards of a child
+        ("tinh", "/drugfree/"), ("huyen", f"/drugfree/99101/{year}"),
     ]
 
 
@@ -197,3 +199,15 @@ def test_each_page_runs_as_many_statements_on_a_registry_three_times_larger(
     frozen, live = small[("huyen", f"/reports/{period}/99102")][0], small[("xa", f"/reports/{period}/99101")][0]
     assert frozen <= 15 and frozen * 2 < live, (frozen, live)
     assert small[("huyen", f"/reports/{period}/99102?drift=1")][0] > frozen + 10
+
+
+def test_a_home_page_counts_its_twelve_months_once_then_reads_them_back(
+        app, demo, login_as, counter):
+    """The dashboard's trend: the first view counts the months no approved report holds and
+    keeps them; every later view reads them in a couple of statements."""
+    grow(app, 3, 0)
+    client = login_as("tinh")
+    cold, _ = counter.count(client, "/")
+    warm, _ = counter.count(client, "/")
+    assert warm * 3 < cold, (warm, cold)
+    assert warm <= 40, warm

@@ -49,6 +49,8 @@ def create_app(config: str | type | None = None) -> Flask:
     from .audit import models as _audit_models  # noqa: F401
     from .dossier import models as _dossier_models  # noqa: F401
     from .funding import models as _funding_models  # noqa: F401
+    from .dashboard import models as _dashboard_models  # noqa: F401
+    from .drugfree import models as _drugfree_models  # noqa: F401
     from .plans import models as _plans_models  # noqa: F401
     from .imports import models as _imports_models  # noqa: F401
     from .jobs import models as _jobs_models  # noqa: F401
@@ -68,11 +70,16 @@ def create_app(config: str | type | None = None) -> Flask:
     from .jobs.cli import jobs as jobs_cli
 
     app.cli.add_command(jobs_cli)
+    from .dashboard.cli import dashboard as dashboard_cli
+
+    app.cli.add_command(dashboard_cli)
 
     from . import demo
     from .admin import routes as admin
     from .auth import routes as auth
     from .dossier import routes as dossier
+    from .dashboard import routes as dashboard
+    from .drugfree import routes as drugfree
     from .main import routes as main
     from .registry import cli as _registry_cli  # noqa: F401
     from .registry import routes as registry
@@ -97,7 +104,7 @@ def create_app(config: str | type | None = None) -> Flask:
 
     for module in (main, auth, units, registry, treatment, plans, reports, stats, exports,
                    imports, jobs, admin, settings_routes, forms_print, teams, workdays, periodic,
-                   registers, notifications, dossier, funding):
+                   registers, notifications, dossier, funding, dashboard, drugfree):
         app.register_blueprint(module.bp)
     demo.register(app)
 

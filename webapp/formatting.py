@@ -33,6 +33,14 @@ def vn_number(value: int | float | None) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def percent(part: int, whole: int) -> int | None:
+    """part/whole in whole percent, rounded half up in integers (Python's round() would give
+    12 for 12.5); None when there is nothing to divide by."""
+    if not whole:
+        return None
+    return (part * 200 + whole) // (2 * whole)
+
+
 def vn_money(value: int | None) -> str:
     if value is None:
         return ""

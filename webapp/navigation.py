@@ -21,6 +21,7 @@ MENU = [
     ("funding.index", "Kinh phí", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("funding.activity_list", "Hoạt động", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("funding.yearly_report", "Báo cáo năm", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
+    ("drugfree.index", "Xã không ma túy", {Role.COMMUNE, Role.DISTRICT, Role.PROVINCE}),
     ("units.tree", "Đơn vị hành chính", None),
     ("admin.users", "Tài khoản", {Role.ADMIN}),
     ("admin.sign_ins", "Nhật ký đăng nhập", {Role.ADMIN}),

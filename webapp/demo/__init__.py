@@ -66,6 +66,10 @@ def load_units() -> dict[str, Unit]:
             district = units[dcode] = add_unit(dcode, dname, dkind, province, valid_from=start)
             for ccode, cname, ckind in communes:
                 units[ccode] = add_unit(ccode, cname, ckind, district, valid_from=start)
+                # Fictional inhabitants (addicts per 1,000 on the dashboard).
+                units[ccode].population = 6_000 + int(ccode[-2:]) * 1_750
+            district.population = sum(units[c].population for c, _, _ in communes)
+        province.population = sum(units[d].population for d, _, _ in districts)
     db.session.flush()
     return units
 
@@ -86,7 +90,19 @@ def load() -> None:
     load_documents()
     load_submissions()
     load_periodic()
+    load_deadline_target(units)
     db.session.commit()
+
+
+def load_deadline_target(units: dict[str, Unit]) -> None:
+    """The seed directive's dated obligation, as the province set it."""
+    from ..plans.models import DeadlineTarget
+
+    db.session.add(DeadlineTarget(
+        unit_id=units["99"].id, form="detox", at_least=1, start_date=date(2023, 1, 1),
+        deadline=date(2023, 12, 29),
+        title="Trước ngày 30/12/2023, tất cả các địa phương phải đưa được người nghiện ma túy "
+              "vào điều trị cắt cơn"))
 
 
 def is_empty() -> bool:

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import official
 from ..auth.models import User
 from ..documents.word import OfficialDocument
+from ..drugfree import services as drugfree
 from ..exports import excel
 from ..extensions import db
 from ..formatting import vn_money
@@ -39,7 +40,6 @@ TYPED = {
 }
 TYPED_MAX = 20_000
 NUMBER_MAX = 20
-DRUG_FREE_PLACEHOLDER = "Xã, phường không ma túy: chưa có dữ liệu"
 
 
 def stored(unit: Unit, first: int, last: int) -> YearlyReport | None:
@@ -199,8 +199,8 @@ def draft(unit: Unit, first: int, last: int) -> Draft:
         Section("4. Kinh phí thực hiện",
                 services.paragraphs(funding) + ["(Có phụ lục 02 chi tiết kèm theo)"]),
         Section("5. Công tác thanh tra, kiểm tra, giám sát", activities.inspection_paragraphs(years)),
-        # Wired by the lead when the drug-free communes module is merged.
-        Section("6. Xây dựng xã, phường không ma túy", [DRUG_FREE_PLACEHOLDER + "."]),
+        Section("6. Xây dựng xã, phường không ma túy",
+                drugfree.report_paragraphs(unit, first, last)),
         Section("III. ĐÁNH GIÁ CHUNG", typed="assessment", level=0),
         Section("IV. KIẾN NGHỊ, ĐỀ XUẤT", typed="proposals", level=0),
     ]

@@ -30,10 +30,12 @@ def healthz():
 def home():
     from .worklist import report_due, returned_reports, worklist
 
+    from ..dashboard.routes import board_for
+
     period, due = report_due(today_local())
     return render("main/home.html", unit_counts=_unit_counts(), work=worklist(current_user),
                   returned=returned_reports(current_user), report_period=period,
-                  report_due_on=due)
+                  report_due_on=due, board=board_for(current_user.unit))
 
 
 def _unit_counts() -> dict[str, int]:

@@ -119,3 +119,50 @@ def missing():
     return render("plans/missing.html", units=units, year=year, years=_years(), form=form,
                   forms=REHAB_FORMS, problems=problems,
                   period=(date(year, 1, 1), date(year, 12, 31)))
+
+
+# --- Targets with a deadline --------------------------------------------------------------------
+
+@bp.get("/deadlines")
+@roles(*EDITORS, Role.COMMUNE)
+def deadlines():
+    from . import deadlines as service
+    from .forms import DeadlineForm
+
+    return _deadlines_page(service, DeadlineForm(formdata=None))
+
+
+def _deadlines_page(service, form, status: int = 200):
+    return render("plans/deadlines.html", status=status, targets=service.visible(current_user),
+                  form=form, may_set=service.may_set(current_user), forms=REHAB_FORMS)
+
+
+@bp.post("/deadlines")
+@roles(*EDITORS)
+def create_deadline():
+    from . import deadlines as service
+    from .forms import DeadlineForm
+
+    form = DeadlineForm()
+    try:
+        if not form.validate():
+            field = next(f for f in form if f.errors)
+            raise service.DeadlineError(field.errors[0], field.name)
+        target = service.create(current_user, {
+            "title": form.title.data, "form": form.form.data, "at_least": form.at_least.data,
+            "start_date": form.start_date.parsed, "deadline": form.deadline.parsed})
+    except service.DeadlineError as exc:
+        db.session.rollback()
+        form[exc.field].errors = [str(exc)]
+        return _deadlines_page(service, form, 422)
+    db.session.commit()
+    return _done(url_for("plans.deadline", target_id=target.id), "Đã lưu.")
+
+
+@bp.get("/deadlines/<int:target_id>")
+@roles(*EDITORS, Role.COMMUNE)
+def deadline(target_id: int):
+    from . import deadlines as service
+
+    standing = service.standing(current_user, service.get_or_404(current_user, target_id))
+    return render("plans/deadline.html", s=standing, forms=REHAB_FORMS)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from ..auth.models import Role, User
 from ..extensions import db
-from ..formatting import vn_number
+from ..formatting import percent, vn_number
 from ..scoping import in_scope, restrict, scoped_units
 from ..timeutil import today_local
 from ..treatment.models import RehabEpisode
@@ -49,10 +49,7 @@ class Cell:
 
     @property
     def percent(self) -> int | None:
-        if not self.quota:
-            return None
-        # Rounded half up in integers (Python's round() would give 12% for 12.5%).
-        return (self.achieved * 200 + self.quota) // (2 * self.quota)
+        return percent(self.achieved, self.quota)
 
     @property
     def label(self) -> str:
@@ -172,21 +169,38 @@ def allocation_warnings(unit: Unit, year: int) -> list[str]:
         .join(Unit, Unit.id == Quota.unit_id)
         .where(Quota.year == year, Unit.parent_id == unit.id)
         .group_by(Quota.form)).all())
-    if unit.parent_id is None:
-        own = {}
+    if unit.parent_id is None or unit.parent.level == Level.NATIONAL:
+        own = {}  # nobody above assigns the province's own quota in the product
     return _over_allocation(own, {f: int(given.get(f) or 0) for f in FORMS})
 
 
 def units_without_progress(user: User, year: int, form: str) -> list[Unit]:
     """Communes of the user's subtree (not merged) where nobody started `form` in the year."""
+    return [u for u, _ in units_not_meeting(user, user.unit, form, date(year, 1, 1),
+                                             date(year, 12, 31))]
+
+
+def units_not_meeting(user: User, root: Unit, form: str, start: date, deadline: date,
+                      at_least: int = 1) -> list[tuple[Unit, int]]:
+    """Communes under `root` (in the user's scope, not merged) where fewer than `at_least`
+    persons started `form` from `start` to `deadline` inclusive, with how many did: the
+    directive's "trước ngày 30/12/2023 … đưa được người nghiện vào điều trị cắt cơn". One
+    grouped statement."""
     if form not in REHAB_FORMS:
         raise ValueError(f"unknown rehab form {form!r}")
-    started = (select(RehabEpisode.id)
-               .where(RehabEpisode.unit_id == Unit.id, RehabEpisode.form == form, _in_year(year)))
-    return list(db.session.scalars(
+    started = (select(RehabEpisode.unit_id, func.count(RehabEpisode.id).label("n"))
+               .where(RehabEpisode.form == form, RehabEpisode.voided_at.is_(None),
+                      RehabEpisode.start_date.between(start, deadline))
+               .group_by(RehabEpisode.unit_id).subquery())
+    count = func.coalesce(started.c.n, 0)
+    rows = db.session.execute(
         scoped_units(user)
-        .where(Unit.level == Level.COMMUNE, Unit.valid_to.is_(None), ~started.exists())
-        .options(joinedload(Unit.parent))))
+        .add_columns(count)
+        .outerjoin(started, started.c.unit_id == Unit.id)
+        .where(under(Unit.path, root.path), Unit.level == Level.COMMUNE,
+               Unit.valid_to.is_(None), count < at_least)
+        .options(joinedload(Unit.parent))).all()
+    return [(unit, n) for unit, n in rows]
 
 
 # --- Writing --------------------------------------------------------------------------------------

@@ -134,6 +134,13 @@ DEFAULTS: dict[str, object] = {
     "dossier_lead_days_voluntary": 60,
     "dossier_lead_days_compulsory": 180,
     "dossier_lead_days_post_rehab": 60,
+    # The home page's month-end figures, counted once where no approved report holds them, are
+    # counted again after this many hours (registry corrections reach the dashboard by then).
+    "dashboard_cache_hours": 24,
+    # Resolution 163/2024/QH15, Conclusion 132-KL/TW: at least 50 % of communes drug-free by
+    # the end of 2030.
+    "drugfree_goal_percent": 50,
+    "drugfree_goal_year": 2030,
 }
 
 LABELS = {
@@ -184,6 +191,9 @@ LABELS = {
         "Hồ sơ đề nghị cai nghiện bắt buộc được ghi ngày sớm nhất trước ngày bắt đầu (ngày)",
     "dossier_lead_days_post_rehab":
         "Văn bản quản lý sau cai được ghi ngày sớm nhất trước ngày quyết định (ngày)",
+    "dashboard_cache_hours": "Số liệu biểu đồ trang chủ được tính lại sau (giờ)",
+    "drugfree_goal_percent": "Mục tiêu tỷ lệ xã, phường không ma túy (%)",
+    "drugfree_goal_year": "… đến hết năm",
 }
 
 

@@ -40,6 +40,8 @@ GROUPS = [
     ("Hồ sơ giấy tờ, tệp đính kèm", ["attachment_max_mb", *(
         f"dossier_lead_days_{kind}" for kind in (
             "management", "determination", "voluntary", "compulsory", "post_rehab"))]),
+    ("Trang chủ và xã, phường không ma túy",
+     ["dashboard_cache_hours", "drugfree_goal_percent", "drugfree_goal_year"]),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
                 "minor": "Người chưa thành niên (dưới 18 tuổi)"}

@@ -47,6 +47,9 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     "attachment_max_mb": (1, 100),
     **{f"dossier_lead_days_{kind}": (0, 730) for kind in (
         "management", "determination", "voluntary", "compulsory", "post_rehab")},
+    "dashboard_cache_hours": (1, 720),
+    "drugfree_goal_percent": (1, 100),
+    "drugfree_goal_year": (2025, 2100),
 }
 # Free-text settings (none today: agency names are computed by webapp/official.py).
 TEXT_KEYS: tuple[str, ...] = ()

@@ -121,6 +121,8 @@ class Unit(db.Model):
     # Who signs as THỦ TRƯỞNG ĐƠN VỊ on the unit's reports, and their title.
     head_name: Mapped[str | None] = mapped_column(String(120))
     head_title: Mapped[str | None] = mapped_column(String(120))
+    # Inhabitants (dân số), entered by administrators: addicts per 1,000 inhabitants.
+    population: Mapped[int | None]
 
     parent: Mapped[Unit | None] = relationship(
         remote_side=[id], foreign_keys=[parent_id], back_populates="children"

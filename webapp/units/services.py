@@ -103,3 +103,41 @@ def _upsert(code: str, name: str, kind: str, parent: Unit | None) -> Unit:
     if unit.parent_id != (parent.id if parent else None):
         move_unit(unit, parent)
     return unit
+
+
+POPULATION_MAX = 200_000_000
+
+
+def parse_population(text: str | None) -> int | None:
+    """Inhabitants typed as "12500", "12.500" or "12 500"; "" clears it."""
+    raw = (text or "").strip()
+    if not raw:
+        return None
+    digits = raw.replace(".", "").replace(" ", "").replace("\u00a0", "")
+    if not (digits.isascii() and digits.isdigit()) or (digits != raw and not
+                                                       _grouped(raw)):
+        raise UnitError("Dân số phải là số nguyên không âm, ví dụ 12.500.")
+    value = int(digits)
+    if value > POPULATION_MAX:
+        raise UnitError("Dân số quá lớn; vui lòng kiểm tra lại.")
+    return value
+
+
+def _grouped(raw: str) -> bool:
+    """Thousands grouped by "." or spaces, three digits to a group."""
+    import re
+
+    return re.fullmatch(r"[0-9]{1,3}([. \u00a0][0-9]{3})+", raw) is not None
+
+
+def set_population(unit: Unit, text: str | None) -> bool:
+    """An administrator's change, recorded in the audit log; True when it changed."""
+    from ..audit import services as audit
+
+    value = parse_population(text)
+    if value == unit.population:
+        return False
+    audit.record("update", "Unit", unit.id, {"population": [unit.population, value]})
+    unit.population = value
+    db.session.flush()
+    return True

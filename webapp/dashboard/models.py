@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import now_utc
+
+
+class MonthFigures(db.Model):
+    """The dashboard's figures of one unit for one month: the drawn rows of its approved
+    report's snapshot, or where there is none, counted once by the figures function (a home
+    page never recounts a year live). `rows` has the snapshot's shape ([key, label, level,
+    value]), only the keys drawn, so a page reads a few hundred bytes per unit and month."""
+
+    __tablename__ = "dashboard_figures"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "month",
+                                       name="uq_dashboard_figures_unit_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int]
+    month: Mapped[int]
+    rows: Mapped[list] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(default=now_utc)
+    # Copied from an approved report: its snapshot's time (the copy holds while they match);
+    # None: counted by the figures function.
+    snapshot_at: Mapped[datetime | None]
