@@ -187,6 +187,7 @@ def test_the_yearly_report_states_each_years_drug_free_communes(ctx, criteria):
         f"Năm {YEAR}: 9/10 xã, phường, thị trấn đạt tiêu chí không ma túy (90%); chỉ tiêu năm: "
         "9/3 (300%); mục tiêu đến năm 2030: 5 xã (50%); 1 xã chưa đạt tiêu chí."]
     # Before the criteria were in force, the report says there is nothing to state.
+    criterion("addicts_max").valid_from = date(2025, 1, 1)
     assert services.report_paragraphs(_unit("99"), 2020, 2020) == [
         "Chưa có đánh giá xã, phường không ma túy trong thời gian báo cáo."]
 
