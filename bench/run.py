@@ -320,7 +320,7 @@ def run(scale: float, reps: int, with_concurrency: bool, reuse: bool) -> dict:
     result["figures_call_province_ms"] = round(figures_call(app, p, ly, lm, max(5, reps // 3)), 1)
     result["bytes"] = sizes(timer, "/")
     result["export"] = files.measure_export(app, timer, f"tinh{p}")
-    result["export_country"] = files.measure_country_export(app)
+    result["export_country"] = files.measure_country_export(url)
     print(f"export: {result['export']}; country: {result['export_country']}", flush=True)
     # Imports last (they add persons), into another province than the measured one.
     other = "02" if built.provinces > 1 else p

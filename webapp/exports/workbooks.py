@@ -311,11 +311,9 @@ def registry_workbook(user: User, filters: PersonFilters, today: date | None = N
         "Danh sách đối tượng", user.unit, REGISTRY_TITLES.get(filters.state, REGISTRY_TITLES[""]),
         [f"Tính đến ngày {vn_date(today)}", describe_filters(filters, list_name)],
         REGISTRY_COLUMNS, landscape=True, autofilter=True, freeze_columns=1, issued_on=today)
-    count, seen = 0, []
+    seen = []
     try:
-        for values in registry_rows(statement, units, seen):
-            sheet.row(values)
-            count += 1
+        count = sheet.rows(registry_rows(statement, units, seen))
     except BaseException:
         book.close().close()  # xlsxwriter's own temporary files go with it
         raise
