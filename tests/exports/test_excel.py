@@ -402,6 +402,6 @@ def test_many_rows_at_once_write_the_same_cells_as_row_by_row():
     assert [many.row_dimensions[first + 1 + i].height for i in range(len(rows))] == \
         [one.row_dimensions[first + 1 + i].height for i in range(len(rows))]
     assert one.row_dimensions[first + 2].height > 20  # the long name's row is taller
-    too_wide = excel.Workbook().sheet("x", commune(), "X", "", [Column("A")])
+    too_wide = excel.Workbook().sheet("x", commune(), "X", "", [Column("A"), Column("B")])
     with pytest.raises(ValueError):
-        too_wide.rows([["a", "b"]])
+        too_wide.rows([["a", "b", "c"]])
