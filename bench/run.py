@@ -165,7 +165,7 @@ def sizes(timer: Timer, url: str) -> dict:
 # --- Concurrency under gunicorn -----------------------------------------------------------------
 
 def concurrency(url: str, users: list[str], password: str, paths: dict[str, list[str]],
-                clients: int = 32, seconds: float = 10.0) -> dict:
+                clients: int = 32, seconds: float = 60.0) -> dict:
     """`clients` threads, each signed in as one of `users`, requesting that user's `paths`
     in turn for `seconds`, against gunicorn (gunicorn.conf.py) on loopback."""
     import http.client
@@ -260,7 +260,8 @@ def concurrency(url: str, users: list[str], password: str, paths: dict[str, list
 
 # --- The table ----------------------------------------------------------------------------------
 
-def run(scale: float, reps: int, with_concurrency: bool, reuse: bool) -> dict:
+def run(scale: float, reps: int, with_concurrency: bool, reuse: bool,
+        concurrency_seconds: float = 60.0) -> dict:
     from webapp import create_app
 
     from . import data, files
@@ -333,7 +334,8 @@ def run(scale: float, reps: int, with_concurrency: bool, reuse: bool) -> dict:
         paths = {f"xa{code}": ["/persons/", "/", f"/persons/{first}", "/persons/?q=nguyen",
                                f"/reports/{approved}/{code}"]
                  for code, first in _first_persons(app, p, 32)}
-        result["concurrency"] = concurrency(url, list(paths), data.PASSWORD, paths)
+        result["concurrency"] = concurrency(url, list(paths), data.PASSWORD, paths,
+                                            seconds=concurrency_seconds)
     result["machine"] = _machine()
     return result
 
@@ -449,6 +451,8 @@ def main(argv=None) -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--reps", type=int, default=25)
     parser.add_argument("--no-concurrency", action="store_true")
+    parser.add_argument("--seconds", type=float, default=60.0,
+                        help="how long the 32 clients run under gunicorn")
     parser.add_argument("--reuse", action="store_true", help="measure the database built before")
     parser.add_argument("--table", action="store_true",
                         help="print the table saved in bench/results.json for --scale, measure nothing")
@@ -462,7 +466,7 @@ def main(argv=None) -> None:
         RESULTS.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n")
         print(table(result, result["verdicts"]))
         return
-    result = run(args.scale, args.reps, not args.no_concurrency, args.reuse)
+    result = run(args.scale, args.reps, not args.no_concurrency, args.reuse, args.seconds)
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     verdict = verdicts(result, saved)
     result["verdicts"] = verdict

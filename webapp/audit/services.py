@@ -108,7 +108,9 @@ def record_created(model, rows: list[dict]) -> None:
         entries.append({"at": at, "user_id": actor, "action": "create",
                         "object_type": model.__name__, "object_id": row["id"],
                         "changes": changes})
-    db.session.execute(insert(AuditEvent.__table__), entries)
+    from ..ops import bulk
+
+    bulk.insert_rows(AuditEvent.__table__, entries)
 
 
 def record(action: str, object_type: str, object_id: int | None = None,

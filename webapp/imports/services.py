@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 from flask import abort
 from openpyxl.utils.datetime import from_excel
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,6 +25,7 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..extensions import db
 from ..forms import DateParseError, input_problem, parse_birth, parse_vn_date
+from ..ops import bulk
 from ..registry import services as registry
 from ..registry.models import PERSON_FIELDS, Person, PersonEvent, PersonPeriod
 from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
@@ -763,19 +764,15 @@ def _write(fresh: list[Checked], user: User) -> int:
     for event_id, event in zip(_insert_returning(PersonEvent, events), events):
         event["id"] = event_id
     if periods:
-        db.session.execute(insert(PersonPeriod.__table__), periods)
+        bulk.insert_rows(PersonPeriod.__table__, periods)
     audit.record_created(Person, people)
     audit.record_created(PersonEvent, events)
     return len(people)
 
 
 def _insert_returning(model, rows: list[dict]) -> list[int]:
-    """Insert many rows in one executemany; their new ids, in the rows' order."""
-    if not rows:
-        return []
-    table = model.__table__  # Core: batched INSERT … VALUES …, … RETURNING id
-    return list(db.session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+    """Insert many rows in a few statements; their new ids, in the rows' order."""
+    return bulk.insert_rows(model.__table__, rows, with_ids=True)
 
 
 def confirm_and_save(job: ImportJob, user: User) -> int:
