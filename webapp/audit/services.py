@@ -96,8 +96,10 @@ def _after_flush(session: Session, _ctx) -> None:
 def record_created(model, rows: list[dict]) -> None:
     """The "create" entries of rows inserted in bulk (Core, without the ORM's flush): the
     same entries the flush listener writes for objects added one by one, in one statement.
-    Each row holds its new `id` and the model's `__audit__` columns."""
-    fields = model.__audit__
+    Each row holds its new `id` and the model's `__audit__` columns. A version counter is
+    not in them, as it is not yet set when the listener reads a new object."""
+    version = getattr(model, "__mapper__").version_id_col
+    fields = [name for name in model.__audit__ if version is None or name != version.key]
     if not rows:
         return
     actor, at = _actor_id(), now_utc()
