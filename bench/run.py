@@ -407,6 +407,29 @@ def verdicts(result: dict, others: dict) -> dict[str, str]:
                     f"{'PASS' if b['fragment'] <= 15 * 1024 else 'FAIL'} fragment ≤ 15 KB; "
                     f"{'PASS' if b['static_fingerprinted_cached'] else 'FAIL'} static "
                     "fingerprinted, kept a year")
+    if "export" in result:
+        e, c = result["export"], result["export_country"]
+        out["export"] = (f"{'PASS' if e['x'] <= 1.5 else 'FAIL'} province ≤ 1.5× plain "
+                         f"xlsxwriter; {'PASS' if c['rss_growth_mb'] < 100 else 'FAIL'} whole "
+                         f"data set < 100 MB growth; {'PASS' if c['ms'] < 60_000 else 'FAIL'} "
+                         "whole data set well within the 120 s worker timeout")
+    if "import" in result:
+        parts = []
+        for i in result["import"]:
+            slowest = max(i["slowest_request_ms"], i["confirm_ms"], i["upload_ms"])
+            parts.append(f"{i['rows']:,} rows: "
+                         f"{'PASS' if i['preview_x'] <= 2 else 'FAIL'} preview ≤ 2× openpyxl "
+                         f"({i['preview_x']:g}×), "
+                         f"{'PASS' if i['confirm_x'] <= 3 else 'FAIL'} confirm ≤ 3× "
+                         f"({i['confirm_x']:g}×), "
+                         f"{'PASS' if slowest < 30_000 else 'FAIL'} every request < 30 s "
+                         f"(slowest {slowest / 1000:.1f} s)")
+        out["import"] = "; ".join(parts)
+    if "concurrency" in result:
+        c = result["concurrency"]
+        out["concurrency"] = (f"{'PASS' if c['errors'] == 0 else 'FAIL'} 0 errors; "
+                              f"{'PASS' if c['p95_ms'] <= 5 * c['median_ms'] else 'FAIL'} "
+                              f"p95 ≤ 5× median ({c['p95_ms'] / c['median_ms']:.1f}×)")
     small = others.get(_key(result["database"], 0.1)) if result["scale"] != 0.1 else None
     if small:
         for name in result["ms"]:
@@ -433,11 +456,31 @@ def table(result: dict, verdict: dict[str, str]) -> str:
     lines += ["", f"Bytes (gzip): first page {b['first_page']:,} (HTML {b['html']:,} + static "
               + ", ".join(f"{k.split('/')[-1]} {v:,}" for k, v in b["static"].items())
               + f"), htmx fragment {b['fragment']:,}. {verdict['bytes']}"]
+    if "export" in result:
+        e, c = result["export"], result["export_country"]
+        lines += ["", "| Export (registry, .xlsx) | rows | ms | floor ms | × floor | memory |",
+                  "|---|---:|---:|---:|---:|---|",
+                  f"| province | {e['rows']:,} | {e['ms']:g} | {e['plain_xlsxwriter_ms']:g} "
+                  f"(plain xlsxwriter, same cells) | {e['x']:g} | traced peak "
+                  f"{e['peak_mb']:g} MB (plain {e['plain_peak_mb']:g} MB) |",
+                  f"| whole data set | {c['rows']:,} | {c['ms']:g} | | | peak RSS growth "
+                  f"{c['rss_growth_mb']:g} MB ({c['bytes']:,} bytes written) |",
+                  "", verdict.get("export", "")]
+    if "import" in result:
+        lines += ["", "| Import (.xlsx, province officer) | openpyxl read ms | upload ms | "
+                  "preview ms (requests) | × read | confirm ms | × read |",
+                  "|---|---:|---:|---:|---:|---:|---:|"]
+        for i in result["import"]:
+            lines.append(f"| {i['rows']:,} rows | {i['openpyxl_ms']:g} | {i['upload_ms']:g} | "
+                         f"{i['preview_ms']:g} ({i['requests']}) | {i['preview_x']:g} | "
+                         f"{i['confirm_ms']:g} | {i['confirm_x']:g} |")
+        lines += ["", verdict.get("import", "")]
     if "concurrency" in result:
         c = result["concurrency"]
-        lines.append(f"Concurrency (gunicorn, {c['clients']} clients on loopback, "
-                     f"{c['seconds']:g} s): {c['rps']:g} req/s, median {c['median_ms']:g} ms, "
-                     f"p95 {c['p95_ms']:g} ms, {c['errors']} errors of {c['requests']:,}.")
+        lines += ["", f"Concurrency (gunicorn, {c['workers']} workers, {c['clients']} clients on "
+                  f"loopback, {c['seconds']:g} s): {c['rps']:g} req/s, median "
+                  f"{c['median_ms']:g} ms, p95 {c['p95_ms']:g} ms, {c['errors']} errors of "
+                  f"{c['requests']:,}. {verdict.get('concurrency', '')}"]
     return "\n".join(lines)
 
 
