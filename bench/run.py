@@ -337,6 +337,7 @@ def run(scale: float, reps: int, with_concurrency: bool, reuse: bool,
         result["concurrency"] = concurrency(url, list(paths), data.PASSWORD, paths,
                                             seconds=concurrency_seconds)
     result["machine"] = _machine()
+    result["load_average"] = [round(x, 1) for x in os.getloadavg()]  # shared machine: its load
     return result
 
 
@@ -444,7 +445,9 @@ def table(result: dict, verdict: dict[str, str]) -> str:
     lines = [f"Scale {result['scale']:g}: {result['persons']:,} persons, "
              f"{result['communes']:,} communes, {result['provinces']} provinces "
              f"({result['database']}; built in {result['build_seconds']:g} s). "
-             f"Machine: {result['machine']}.",
+             f"Machine: {result['machine']}"
+             + (f", load average {result['load_average'][1]:g} (5 min) at the end"
+                if "load_average" in result else "") + ".",
              f"Floor (a trivial signed-in page): {result['floor_ms']:g} ms", "",
              "| Path | ms (median) | × floor | SQL statements | Target |",
              "|---|---:|---:|---:|---|"]
