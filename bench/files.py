@@ -189,7 +189,7 @@ def _traced(fn) -> tuple[float, float]:
     return ms, round(peak / 2 ** 20, 1)
 
 
-def measure_export(app, timer, username_province: str, reps: int = 3) -> dict:
+def measure_export(app, timer, username_province: str, reps: int = 5) -> dict:
     rows = _export_rows(app, username_province)
     client = timer.clients["province"]
 

@@ -7,7 +7,7 @@ from datetime import date
 from io import BytesIO
 from typing import IO, Iterator
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, any_, func, select
 
 from .. import settings
 from ..auth.models import User
@@ -186,6 +186,12 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
     """The registry list's own query (scope, filters, order), as plain columns plus the dates
     and the current episode, each a correlated subquery: one statement whatever the size."""
     query = person_query(user, filters, today)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The subtree's unit ids as one array, computed once: without it PostgreSQL walks the
+        # whole country's persons in sort-key order (to spare a sort) and drops those outside
+        # the subtree, for a file with no LIMIT. The same condition as the scope, made seekable.
+        units = select(Unit.id).where(under(Unit.path, user.unit.path)).scalar_subquery()
+        query = query.where(Person.unit_id == any_(func.array(units)))
 
     def last_event(*conditions):
         return (select(func.max(PersonEvent.event_date))
