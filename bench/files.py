@@ -27,7 +27,15 @@ def _ms(started: float) -> float:
 
 
 def _rss_mb() -> float:
-    """Peak resident set size of this process so far (Linux: KiB)."""
+    """Peak resident set size of this process so far, MB: VmHWM (getrusage's ru_maxrss
+    keeps the parent's peak across exec, so a child would never seem to grow)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

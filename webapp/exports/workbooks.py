@@ -7,7 +7,7 @@ from datetime import date
 from io import BytesIO
 from typing import IO, Iterator
 
-from sqlalchemy import Select, any_, func, select
+from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, func, select
 
 from .. import settings
 from ..auth.models import User
@@ -172,6 +172,7 @@ REGISTRY_COLUMNS = [
 ]
 IMPORT_COLUMN_COUNT = 14
 YIELD_PER = 1000
+IDS_PER_STEP = 10_000  # a step's rows in memory: ~10 MB
 
 
 @dataclass
@@ -266,16 +267,30 @@ def registry_values(row, units: dict[int, tuple[str, str]]) -> list:
 
 def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
                   seen: list[int] | None = None) -> Iterator[list]:
-    """The list's rows as cell values, streamed from the database a chunk at a time; the ids
-    of the persons written are appended to `seen` (the audit log's record of the file)."""
-    result = db.session.execute(statement.execution_options(yield_per=YIELD_PER))
-    try:
-        for row in result:
+    """The list's rows as cell values, a chunk at a time; the ids of the persons written are
+    appended to `seen` (the audit log's record of the file).
+
+    In two steps, whatever the scope: the persons' ids in the list's order first (one narrow
+    query: sorting ids is cheap where sorting whole rows of a country is not), then their
+    columns and dates IDS_PER_STEP persons at a time, by id (a province's list in one step)."""
+    ids = list(db.session.scalars(
+        statement.with_only_columns(Person.id, maintain_column_froms=True)))
+    wide = statement.order_by(None)
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    for start in range(0, len(ids), IDS_PER_STEP):
+        chunk = ids[start:start + IDS_PER_STEP]
+        # One array parameter on PostgreSQL (psycopg parses thousands of placeholders slowly).
+        among = Person.id == any_(bindparam("ids", chunk, type_=ARRAY(Integer))) \
+            if postgresql else Person.id.in_(chunk)
+        rows = {row.person_id: row for row in db.session.execute(
+            wide.where(among).execution_options(yield_per=YIELD_PER))}
+        for person_id in chunk:
+            row = rows.get(person_id)
+            if row is None:  # gone since the first step
+                continue
             if seen is not None:
-                seen.append(row.person_id)
+                seen.append(person_id)
             yield registry_values(row, units)
-    finally:
-        result.close()
 
 
 def scoped_unit_names(user: User) -> dict[int, tuple[str, str]]:
