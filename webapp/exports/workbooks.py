@@ -275,7 +275,9 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
     columns and dates IDS_PER_STEP persons at a time, by id (a province's list in one step)."""
     ids = list(db.session.scalars(
         statement.with_only_columns(Person.id, maintain_column_froms=True)))
-    wide = statement.order_by(None)
+    # By id alone: the ids are the scoped, filtered list already (with the scope's conditions
+    # too, SQLite walks the whole subtree again for every step).
+    wide = select(*statement.selected_columns)
     postgresql = db.session.get_bind().dialect.name == "postgresql"
     for start in range(0, len(ids), IDS_PER_STEP):
         chunk = ids[start:start + IDS_PER_STEP]
