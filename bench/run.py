@@ -470,7 +470,10 @@ def table(result: dict, verdict: dict[str, str]) -> str:
                   f"{e['peak_mb']:g} MB (plain {e['plain_peak_mb']:g} MB) |",
                   f"| whole data set | {c['rows']:,} | {c['ms']:g} | | | peak RSS growth "
                   f"{c['rss_growth_mb']:g} MB ({c['bytes']:,} bytes written) |",
-                  "", verdict.get("export", "")]
+                  "", verdict.get("export", "")
+                  + (f" (whole data set measured again after the run, load average "
+                     f"{result['export_country_load_average'][1]:g})"
+                     if "export_country_load_average" in result else "")]
     if "import" in result:
         lines += ["", "| Import (.xlsx, province officer) | openpyxl read ms | upload ms | "
                   "preview ms (requests) | × read | confirm ms | × read |",
@@ -479,7 +482,10 @@ def table(result: dict, verdict: dict[str, str]) -> str:
             lines.append(f"| {i['rows']:,} rows | {i['openpyxl_ms']:g} | {i['upload_ms']:g} | "
                          f"{i['preview_ms']:g} ({i['requests']}) | {i['preview_x']:g} | "
                          f"{i['confirm_ms']:g} | {i['confirm_x']:g} |")
-        lines += ["", verdict.get("import", "")]
+        lines += ["", verdict.get("import", "")
+                  + (f" (measured again after the run, load average "
+                     f"{result['import_load_average'][1]:g})"
+                     if "import_load_average" in result else "")]
     if "concurrency" in result:
         c = result["concurrency"]
         lines += ["", f"Concurrency (gunicorn, {c['workers']} workers, {c['clients']} clients on "
