@@ -321,7 +321,10 @@ def _known(model, rows: list[dict]) -> list[dict]:
 
 
 def _submission(unit_id, year, month, snapshot, members, at, submitter, reviewer):
+    from webapp.reports.models import summary_of
+
     row = dict(unit_id=unit_id, year=year, month=month, status="approved", snapshot=snapshot,
+               summary=summary_of(snapshot),
                snapshot_persons=members, snapshot_at=at, submitted_at=at, first_submitted_at=at,
                submitted_by_id=submitter, decided_at=at + timedelta(days=1),
                decided_by_id=reviewer, version=2, created_at=at)

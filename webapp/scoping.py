@@ -80,10 +80,11 @@ def can_review(user: User, unit: Unit) -> bool:
     )
 
 
-def get_owned_or_404(model, user: User, object_id: int):
+def get_owned_or_404(model, user: User, object_id: int, options=()):
     """A user's own piece of work (an upload, a background job and its file): its owner's
-    alone, whoever else may see its unit; anyone else gets 404, as for anything out of scope."""
-    found = db.session.get(model, object_id)
+    alone, whoever else may see its unit; anyone else gets 404, as for anything out of scope.
+    `options`: loader options (columns deferred until read)."""
+    found = db.session.get(model, object_id, options=list(options))
     if found is None or found.user_id != user.id:
         abort(404)
     return found

@@ -7,6 +7,7 @@ comparison, but it needs the ICU C library at install time, and what the product
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 # Vowel-shape marks make distinct letters (ă, â, ê, ô, ơ, ư); tone marks only break ties.
 _BREVE, _CIRCUMFLEX, _HORN = "\u0306", "\u0302", "\u031b"
@@ -30,6 +31,7 @@ def nfc(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+@lru_cache(maxsize=1 << 16)  # pure; imports and searches fold the same names again and again
 def fold(text: str | None) -> str:
     """Lower case without any diacritics (đ → d): "Nguyễn Văn Đạt" → "nguyen van dat"."""
     decomposed = unicodedata.normalize("NFD", nfc(text).lower())

@@ -378,3 +378,41 @@ def test_the_other_workbooks_have_the_common_look_and_open_cleanly(
                 for cell in row:
                     if cell.value not in (None, ""):
                         assert cell.font.name == FONT, (ws.title, cell.coordinate)
+
+
+def test_many_rows_at_once_write_the_same_cells_as_row_by_row():
+    """`Sheet.rows` (the registry export's fast path) writes exactly what `Sheet.row` does:
+    values, number formats, borders, wrapping and the height of a row with a long text."""
+    rows = [["Nguyễn Văn An", date(1990, 3, 7), "014090001234", 3, 1_280_000],
+            ["Lò Thị Ún " + "rất dài " * 12, 1990, None, None, ""],
+            ["Có", True, "", 2.5, None], ["Ngắn"]]
+
+    def workbook(many: bool):
+        book = excel.Workbook(constant_memory=True, title="Thử")
+        sheet = book.sheet("Danh sách", commune(), "DANH SÁCH THỬ", ["Tháng 01/2025"],
+                           [Column("Họ và tên", 24), Column("Ngày sinh", 12, "date"),
+                            Column("Số định danh cá nhân", 16, "id"),
+                            Column("Số người", 10, "int"), Column("Kinh phí", 16, "money")],
+                           issued_on=date(2025, 2, 3))
+        first = sheet.next_row
+        if many:
+            assert sheet.rows(rows) == len(rows)
+        else:
+            for values in rows:
+                sheet.row(values)
+        return openpyxl.load_workbook(book.close()).active, first
+
+    (one, first), (many, _) = workbook(False), workbook(True)
+
+    def cells(ws):
+        return [[(c.value, c.number_format, c.border.left.style, c.alignment.wrap_text,
+                  c.alignment.horizontal) for c in row]
+                for row in ws.iter_rows(min_row=first + 1, max_row=first + len(rows),
+                                        max_col=5)]
+    assert cells(many) == cells(one)
+    assert [many.row_dimensions[first + 1 + i].height for i in range(len(rows))] == \
+        [one.row_dimensions[first + 1 + i].height for i in range(len(rows))]
+    assert one.row_dimensions[first + 2].height > 20  # the long name's row is taller
+    too_wide = excel.Workbook().sheet("x", commune(), "X", "", [Column("A"), Column("B")])
+    with pytest.raises(ValueError):
+        too_wide.rows([["a", "b", "c"]])

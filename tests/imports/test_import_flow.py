@@ -225,21 +225,20 @@ def test_the_confirmation_writes_every_row_or_none(app, login_as, monkeypatch):
     job_id, _ = upload_and_check(client, xlsx([person_row(full_name=f"Lò Văn Pọm {n}")
                                                for n in "ABC"]))
     calls = []
-    real = registry.save_person
+    real = services._insert_returning
 
-    def failing_third(person, data, user, expected_version=None):
-        calls.append(data["full_name"])
-        if len(calls) == 3:
-            raise IntegrityError("INSERT", {}, Exception("duplicate"))
-        return real(person, data, user, expected_version)
+    def failing_after_the_persons(model, rows):
+        # The three persons are written (in one statement), then the write fails.
+        calls.extend(real(model, rows))
+        raise IntegrityError("INSERT", {}, Exception("duplicate"))
 
-    monkeypatch.setattr(registry, "save_person", failing_third)
+    monkeypatch.setattr(services, "_insert_returning", failing_after_the_persons)
     response = confirm(client, job_id)
     assert response.status_code == 303
     assert len(calls) == 3
     assert person_count(app) == 0
     assert job(app, job_id).status == "ready"
-    monkeypatch.setattr(registry, "save_person", real)
+    monkeypatch.setattr(services, "_insert_returning", real)
     confirm(client, job_id)
     assert person_count(app) == 3
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 TCVN3 = "tcvn3"
 VNI = "vni"
@@ -163,6 +164,7 @@ _TONE_AT = {"oa": (0, 1), "oe": (0, 1), "uy": (0, 1), "uê": (1,), "uâ": (1,),
             "uyu": (1,)}
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat: a file has few distinct ones
 def _is_syllable(word: str) -> bool:
     if not (word.islower() or word.isupper() or (word[0].isupper() and word[1:].islower())):
         return False  # "NguyÔn": a capital inside a word is a legacy letter
@@ -265,6 +267,7 @@ def _convert(text: str, encoding: str) -> tuple[str, int]:
     return unicodedata.normalize("NFC", converted), strays
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function of its text; cells repeat (names, places, lists)
 def detect(text: str, hint: str | None = None) -> Conversion | None:
     """The conversion this cell needs, or None when it is (or may well be) Unicode already.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -23,8 +24,9 @@ from ..audit import services as audit
 from ..auth.models import User
 from ..extensions import db
 from ..forms import DateParseError, input_problem, parse_birth, parse_vn_date
+from ..ops import bulk
 from ..registry import services as registry
-from ..registry.models import Person
+from ..registry.models import PERSON_FIELDS, Person, PersonEvent, PersonPeriod
 from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
 from ..scoping import get_owned_or_404, in_scope, province_of
 from ..timeutil import now_utc, to_local, today_local
@@ -55,7 +57,9 @@ class ImportRefused(Exception):
 
 def get_job_or_404(user: User, job_id: int) -> ImportJob:
     """A job is its uploader's alone: anyone else gets 404, as for anything out of scope."""
-    return get_owned_or_404(ImportJob, user, job_id)
+    # The cells and results (megabytes for a large file) are loaded only when read.
+    return get_owned_or_404(ImportJob, user, job_id,
+                            [defer(ImportJob.rows), defer(ImportJob.results)])
 
 
 def recent_jobs(user: User, limit: int = 20) -> list[ImportJob]:
@@ -271,9 +275,9 @@ class _Row:
             if text is None:
                 return None
             folded = _compact(text)
-            for code, label in mapping.items():
-                if _compact(label) == folded:
-                    return code
+            code = _by_compact(tuple(mapping.items())).get(folded)
+            if code is not None:
+                return code
             if aliases and folded in aliases:
                 return aliases[folded]
             del self.conversions[before:]  # tried again below, or reported as wrong
@@ -282,8 +286,18 @@ class _Row:
         return None
 
 
+@lru_cache(maxsize=1 << 14)
 def _compact(text: str) -> str:
     return "".join(ch for ch in fold(text) if ch.isalnum())
+
+
+@lru_cache(maxsize=64)
+def _by_compact(items: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """A list's codes by their compacted labels (the first label wins, as the loop did)."""
+    out: dict[str, str] = {}
+    for code, label in items:
+        out.setdefault(_compact(label), code)
+    return out
 
 
 _ETHNICITY_ALIASES = {
@@ -688,21 +702,7 @@ def confirm(job: ImportJob, user: User) -> int:
     # Claim the job first: a second confirmation running meanwhile fails on the version check.
     job.status, job.confirmed_at = JobStatus.CONFIRMED.value, now_utc()
     db.session.flush()
-    created = 0
-    for checked in fresh:
-        if checked.data is None:
-            continue
-        # checked.data went through validate_person just above (check_rows), cleaned and clean.
-        person = registry.save_person(None, dict(checked.data), user)
-        for kind, event in checked.events:
-            event = dict(event)
-            if registry.validate_event(person, kind, event):
-                raise ImportRefused("Dữ liệu đã thay đổi trong khi nhập; vui lòng thử lại.",
-                                    changed=True)
-            registry.add_event(person, kind, event, user)
-        checked.result["person_id"] = person.id
-        created += 1
-    db.session.flush()
+    created = _write(fresh, user)
     job.results = results
     job.summary = {**summarize(results), "created": created}
     job.rows = None  # the cells are no longer needed once written
@@ -710,6 +710,65 @@ def confirm(job: ImportJob, user: User) -> int:
                  {"file": job.filename, "created": created, "skipped": job.summary["skip"],
                   "rows": job.summary["rows"]})
     return created
+
+
+def _write(fresh: list[Checked], user: User) -> int:
+    """Write the clean rows set-based: each person's state and periods derived once in memory
+    (by the registry's own rules), then persons, events, periods and their audit entries
+    inserted in a few bulk statements, whatever the number of rows."""
+    today, now = today_local(), now_utc()
+    people, timelines = [], []
+    for checked in fresh:
+        if checked.data is None:
+            continue
+        # checked.data went through validate_person just above (check_rows), cleaned and clean.
+        data = checked.data
+        person = SimpleNamespace(**{name: data.get(name) for name in PERSON_FIELDS
+                                    if name != "unit_id"})
+        person.injecting = bool(data.get("injecting"))
+        person.unit_id = data["unit"].id
+        registry.derive_fields(person)
+        person.events, event_rows = [], []
+        for kind, event in checked.events:
+            event = dict(event)
+            if registry.validate_event(person, kind, event, today):
+                raise ImportRefused("Dữ liệu đã thay đổi trong khi nhập; vui lòng thử lại.",
+                                    changed=True)
+            event_rows.append(registry.new_event_row(person, kind, event, user, now))
+            person.events.append(SimpleNamespace(**event_rows[-1]))
+        row = {name: getattr(person, name) for name in (
+            *PERSON_FIELDS, "name_folded", "search_text", "sort_key", "born_on")}
+        row.update(created_by_id=user.id, updated_by_id=user.id, registered_on=today,
+                   created_at=now, updated_at=now, version=1, treatment=None,
+                   **registry.derived_state(person.events))
+        opened = data.get("listed_on") or today
+        periods = registry.periods_of(person.events, opened, person.unit_id)
+        row["listed_on"] = periods[0].start
+        people.append(row)
+        timelines.append((checked, event_rows, periods))
+    if not people:
+        return 0
+    ids = _insert_returning(Person, people)
+    events, periods = [], []
+    for person_id, row, (checked, person_events, person_periods) in zip(ids, people, timelines):
+        row["id"] = person_id
+        checked.result["person_id"] = person_id
+        for event in person_events:
+            events.append({**event, "person_id": person_id})
+        periods.extend({"person_id": person_id, "unit_id": p.unit_id, "state": p.state.value,
+                        "start_date": p.start, "end_date": p.end} for p in person_periods)
+    for event_id, event in zip(_insert_returning(PersonEvent, events), events):
+        event["id"] = event_id
+    if periods:
+        bulk.insert_rows(PersonPeriod.__table__, periods)
+    audit.record_created(Person, people)
+    audit.record_created(PersonEvent, events)
+    return len(people)
+
+
+def _insert_returning(model, rows: list[dict]) -> list[int]:
+    """Insert many rows in a few statements; their new ids, in the rows' order."""
+    return bulk.insert_rows(model.__table__, rows, with_ids=True)
 
 
 def confirm_and_save(job: ImportJob, user: User) -> int:

@@ -128,12 +128,17 @@ def validate_person(data: dict, user: User, today: date | None = None) -> dict[s
     return errors
 
 
-def _derive_fields(person: Person) -> None:
+def derive_fields(person: Person) -> None:
+    """The search, sort and age columns of a file (a Person, or its values before a bulk
+    insert)."""
     person.name_folded = fold(person.full_name)
     person.search_text = " ".join(filter(None, [
         person.name_folded, fold(person.other_names), person.id_number or ""]))[:400]
     person.sort_key = sort_key(person.full_name)[:400]
     person.born_on = person.birth_date or date(person.birth_year, 1, 1)
+
+
+_derive_fields = derive_fields
 
 
 def save_person(person: Person | None, data: dict, user: User,
@@ -164,7 +169,7 @@ def save_person(person: Person | None, data: dict, user: User,
         if person.unit_id != before["unit_id"]:
             db.session.info.setdefault("periods_stale", set()).add(person)
     person.updated_by_id = user.id
-    _derive_fields(person)
+    derive_fields(person)
     try:
         db.session.flush()
     except StaleDataError:
@@ -341,6 +346,34 @@ def validate_event(person: Person, kind: EventKind, data: dict,
     return errors
 
 
+def new_event_row(person, kind: EventKind, data: dict, user: User, at) -> dict:
+    """A validated event as a row for a bulk insert (a new file's timeline, written at once);
+    `SimpleNamespace(**row)` stands for it where the state and periods derive in memory."""
+    row = {"kind": kind.value, "event_date": data["event_date"], "created_by_id": user.id,
+           "created_at": at, "voided_at": None}
+    for name in ("doc_number", "signer", "facility", "addicted", "term_end", "reason", "note",
+                 "from_unit_id", "to_unit_id"):
+        row[name] = data.get(name)
+    return row
+
+
+def derived_state(events: list) -> dict:
+    """The stored state columns of a file with these (new) events, as refresh_state sets
+    them; a file without events keeps the columns' defaults."""
+    if not events:
+        return {"state": State.SUSPECTED.value, "state_since": None, "management_until": None,
+                "closed_reason": None}
+    derived = derive(events)
+    return {"state": derived.state.value, "state_since": derived.since,
+            "management_until": derived.management_until,
+            "closed_reason": derived.closed_reason}
+
+
+def periods_of(events: list, opened: date, unit_id: int):
+    """A new file's periods, as rebuild_periods derives them (no transfer yet)."""
+    return derive_periods(events, opened, unit_id)
+
+
 def add_event(person: Person, kind: EventKind, data: dict, user: User) -> PersonEvent:
     """Record a validated event and re-derive the state."""
     event = PersonEvent(
@@ -431,7 +464,7 @@ def _write_decision(request: TransferRequest, accept: bool, user: User,
         person.unit = request.to_unit
         person.unit_id = request.to_unit_id  # set now, so the audit listener sees the move
         person.version = person.version + 1  # an edit form opened before the move is now stale
-        _derive_fields(person)
+        derive_fields(person)
     db.session.flush()
 
 

@@ -15,6 +15,19 @@ ACTION_LABELS = {"submit": "Gửi báo cáo", "approve": "Duyệt", "return": "T
                  "reopen": "Mở lại", "save": "Lưu bản nháp"}
 
 
+# The figures listed beside each child on a parent's report (templates/reports/submission.html).
+SUMMARY_KEYS = ("addicts.total", "persons.total", "flow.rehab_started")
+
+
+def summary_of(snapshot: list | None) -> dict | None:
+    """{key: value} of SUMMARY_KEYS in a snapshot (as `figures.as_values` reads it)."""
+    if not snapshot:
+        return None
+    return {key: value for key, _label, _level, value in snapshot
+            if key in SUMMARY_KEYS and value is not None}
+
+
+
 class Reviewed:
     """What every reviewed report (monthly, half-yearly, yearly) says of its status."""
 
@@ -67,6 +80,9 @@ class MonthlySubmission(Reviewed, db.Model):
     snapshot_persons: Mapped[dict | None] = mapped_column(JSON, deferred=True)
     # For a parent unit: which children's approved reports the snapshot summed.
     children_included: Mapped[list | None] = mapped_column(JSON)
+    # The few figures a parent's frozen report lists beside each child (SUMMARY_KEYS), kept
+    # with the snapshot so that listing 98 communes decodes 98 small dicts, not 98 snapshots.
+    summary: Mapped[dict | None] = mapped_column(JSON)
     work_done: Mapped[str | None] = mapped_column(Text)
     difficulties: Mapped[str | None] = mapped_column(Text)
     proposals: Mapped[str | None] = mapped_column(Text)

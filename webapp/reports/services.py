@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import aliased, undefer
+from sqlalchemy.orm import aliased, defer, undefer
 
 from .. import settings
 from ..auth.models import Role, User
@@ -23,7 +23,7 @@ from ..timeutil import now_utc, to_local, today_local
 from ..funding import services as funding
 from ..units.models import Level, Unit, under
 from .figures import Row, as_values, compute, compute_with_members, month_bounds
-from .models import MonthlySubmission
+from .models import MonthlySubmission, summary_of
 
 PERIOD = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 NARRATIVE = ("work_done", "difficulties", "proposals")
@@ -111,6 +111,25 @@ def aggregate(unit: Unit, year: int, month: int) -> Aggregate:
     rows = [Row(key, label, level, None if value is None else totals.get(key, 0))
             for key, label, level, value in template]
     return Aggregate(rows, lines, [c.unit for c in lines if c.values is None])
+
+
+def children_status(unit: Unit, year: int, month: int) -> Aggregate:
+    """A frozen parent report's list of children: each one's status and summary figures,
+    read from the stored summaries (the parent's own figures are in its snapshot)."""
+    children = reporting_children(unit, year, month)
+    subs = {s.unit_id: s for s in db.session.scalars(
+        select(MonthlySubmission).options(defer(MonthlySubmission.snapshot)).where(
+            MonthlySubmission.unit_id.in_([c.id for c in children]),
+            MonthlySubmission.year == year, MonthlySubmission.month == month))}
+    lines = []
+    for child in children:
+        sub = subs.get(child.id)
+        values = None
+        if sub is not None and sub.status == "approved":
+            # A report frozen before summaries were kept reads its snapshot once.
+            values = sub.summary if sub.summary is not None else summary_of(sub.snapshot)
+        lines.append(ChildLine(child, sub, values))
+    return Aggregate([], lines, [c.unit for c in lines if c.values is None])
 
 
 def rules_of(year: int, month: int) -> dict:
@@ -289,7 +308,7 @@ def review(unit: Unit, year: int, month: int, sub: MonthlySubmission | None,
     if sub is not None and sub.frozen and sub.snapshot:
         rows, agg = sub.snapshot, None
         if unit.level != Level.COMMUNE and reporting_children(unit, year, month):
-            agg = aggregate(unit, year, month)
+            agg = children_status(unit, year, month)
         members = sub.snapshot_persons if unit.level == Level.COMMUNE else None
     else:
         live, agg = live_rows(unit, year, month)
@@ -534,6 +553,7 @@ def freeze(sub: MonthlySubmission, frozen: Frozen, user: User, comment: str | No
            at: datetime | None = None) -> None:
     """Send: store the snapshot and its lists, and record the step."""
     sub.snapshot = [r.as_list() for r in frozen.rows]
+    sub.summary = summary_of(sub.snapshot)
     sub.snapshot_persons = frozen.members
     sub.children_included = frozen.included
     sub.snapshot_at = sub.submitted_at = at or now_utc()

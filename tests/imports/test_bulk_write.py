@@ -1,0 +1,126 @@
+"""The confirmation writes in bulk what the registry writes file by file: the same person,
+timeline, periods and audit entries as typing each file in, and nothing when one of them is
+refused by the database meanwhile."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from xlsx_files import counts, person_row, upload_and_check, xlsx
+
+from webapp.audit.models import AuditEvent
+from webapp.auth.models import User
+from webapp.extensions import db
+from webapp.imports import services
+from webapp.registry import services as registry
+from webapp.registry.models import Person, PersonEvent, PersonPeriod
+from webapp.registry.vocab import EventKind
+from webapp.timeutil import today_local
+from webapp.units.models import Unit
+
+TODAY = today_local()
+DETERMINED = TODAY - timedelta(days=40)
+LISTED = TODAY - timedelta(days=100)
+MANAGED = TODAY - timedelta(days=20)
+SKIP = {"id", "created_at", "updated_at", "person_id", "registered_on"}
+NAMED = {"full_name", "name_folded", "search_text", "sort_key"}  # the two names differ
+
+
+def file_of(app, name: str) -> dict:
+    """A person's file as stored: columns, events, periods, and the audit entries' changes."""
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.full_name == name))
+        events = db.session.scalars(select(PersonEvent).where(
+            PersonEvent.person_id == person.id).order_by(PersonEvent.id)).all()
+        audit = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "create",
+            ((AuditEvent.object_type == "Person") & (AuditEvent.object_id == person.id))
+            | ((AuditEvent.object_type == "PersonEvent")
+               & AuditEvent.object_id.in_([e.id for e in events])))
+            .order_by(AuditEvent.object_type, AuditEvent.id)).all()
+
+        def columns(obj):
+            return {c.key: getattr(obj, c.key) for c in obj.__table__.columns
+                    if c.key not in SKIP}
+        return {
+            "person": {k: v for k, v in columns(person).items() if k not in NAMED},
+            "events": [columns(e) for e in events],
+            "periods": [columns(p) for p in db.session.scalars(select(PersonPeriod).where(
+                PersonPeriod.person_id == person.id).order_by(PersonPeriod.start_date))],
+            "audit": [(a.object_type, a.user_id,
+                       {k: v for k, v in a.changes.items() if k not in NAMED | {"person_id"}})
+                      for a in audit],
+        }
+
+
+def typed_in(app, demo, name: str, events, listed_on=None) -> None:
+    """The same person typed in through the registry, file by file."""
+    with app.test_request_context():
+        user = db.session.get(User, demo["users"]["xa"])
+        from flask_login import login_user
+        login_user(user)
+        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        data = {"full_name": name, "sex": "M", "birth_year": 1990, "ethnicity": "03",
+                "unit": unit, "listed_on": listed_on}
+        person = registry.save_person(None, data, user)
+        for kind, event in events:
+            assert registry.validate_event(person, kind, event) == {}
+            registry.add_event(person, kind, event, user)
+        db.session.commit()
+
+
+def test_an_imported_file_is_the_file_the_registry_writes(app, demo, login_as):
+    client = login_as("xa")
+    note = "Nhập từ tệp Excel “ds.xlsx”."
+    job_id, page = upload_and_check(client, xlsx([
+        person_row(full_name="Lò Văn Một", status="Nghiện",
+                   determination_date=DETERMINED.strftime("%d/%m/%Y"),
+                   management_date=LISTED.strftime("%d/%m/%Y")),
+        person_row(full_name="Lò Văn Hai", status="Sử dụng trái phép",
+                   management_date=MANAGED.strftime("%d/%m/%Y")),
+        person_row(full_name="Lò Văn Ba", status="Nghi nghiện")]), "ds.xlsx")
+    assert counts(page) == (3, 0, 0)
+    assert client.post(f"/imports/{job_id}/confirm").status_code == 303
+
+    typed_in(app, demo, "Cà Văn Một", [(EventKind.DETERMINATION, {
+        "event_date": DETERMINED, "addicted": True, "facility": services.PLACEHOLDER,
+        "note": note})], LISTED)
+    typed_in(app, demo, "Cà Văn Hai", [(EventKind.MANAGEMENT, {
+        "event_date": MANAGED, "doc_number": services.PLACEHOLDER, "note": note})], MANAGED)
+    typed_in(app, demo, "Cà Văn Ba", [])
+
+    for number in ("Một", "Hai", "Ba"):
+        imported, typed = file_of(app, f"Lò Văn {number}"), file_of(app, f"Cà Văn {number}")
+        for part in ("person", "events", "periods", "audit"):
+            assert imported[part] == typed[part], (number, part)
+    assert file_of(app, "Lò Văn Một")["person"]["state"] == "addict"
+    assert file_of(app, "Lò Văn Hai")["periods"][0]["state"] == "user"
+
+
+def test_an_id_number_registered_during_the_write_leaves_nothing_written(app, demo, login_as,
+                                                                          monkeypatch):
+    client = login_as("xa")
+    job_id, _ = upload_and_check(client, xlsx([
+        person_row(full_name="Lò Văn Pọm", id_number="014090001234"),
+        person_row(full_name="Cà Văn Inh")]))
+    real = services._write
+
+    def someone_registers_it_first(fresh, user):
+        # Registered by another officer between the re-check and the write (same transaction
+        # here, so that the unique constraint is what refuses the import).
+        db.session.execute(Person.__table__.insert().values(
+            unit_id=user.unit_id, full_name="Người khác", sex="M", birth_year=1980,
+            id_number="014090001234", name_folded="nguoi khac", search_text="nguoi khac",
+            sort_key="x", born_on=TODAY.replace(year=1980), state="suspected", version=1,
+            injecting=False))
+        return real(fresh, user)
+
+    monkeypatch.setattr(services, "_write", someone_registers_it_first)
+    response = client.post(f"/imports/{job_id}/confirm")
+    assert response.status_code == 303
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "vừa được đăng ký bởi người khác" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Person.id))) == 0
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.object_type == "Person")) == 0
