@@ -1,10 +1,12 @@
 """At the browser: an officer opens a person with an incomplete dossier from the worklist,
-attaches the missing Mẫu 07 scan (a small valid PDF), and the dossier shows complete."""
+attaches the missing Mẫu 07 scan (a small valid PDF), the dossier shows complete, and the
+printed Mẫu 07 downloads as a Word document with the person's name and the number."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from docx import Document
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -79,3 +81,17 @@ def test_an_officer_attaches_the_missing_decision_scan_and_the_dossier_is_comple
     expect(section).not_to_contain_text("Thiếu")
     expect(section.get_by_role("link", name="Bản quét PDF (1 KB)")).to_be_visible()
     assert [p.read_bytes() for p in missing_07["folder"].rglob("*.bin")] == [PDF]
+
+    # The same decision, printed from the file: no retyping in Word.
+    offer = page.locator("#print-forms .print-offer").filter(has_text="Mẫu 07").first
+    offer.get_by_label("Số").fill("21/QĐ-UBND")
+    offer.get_by_label("Ngày ký (dd/mm/yyyy)").fill(missing_07["decided"].strftime("%d/%m/%Y"))
+    offer.get_by_label("Người ký").fill("Giàng A Sử")
+    with page.expect_download() as info:
+        offer.get_by_role("button", name="In Mẫu 07 (.docx)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    doc = Document(path)
+    text = "\n".join([p.text for p in doc.paragraphs] + [
+        cell.text for table in doc.tables for row in table.rows for cell in row.cells])
+    assert "Quàng Thị Ban" in text and "21/QĐ-UBND" in text
