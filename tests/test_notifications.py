@@ -72,6 +72,26 @@ def test_units_are_reminded_once_when_due_and_again_when_overdue(app, demo, make
     assert any("tháng 10/2025 của Xã Tân Hòa đã quá hạn nộp" in t for t in reminders)
 
 
+def test_districts_are_reminded_of_the_half_year_report_before_and_after_its_due_day(app, demo):
+    with app.test_request_context():
+        assert services.remind_periodic_due(date(2026, 7, 3)) == 0  # 4 days before 07/07
+        assert services.remind_periodic_due(date(2026, 7, 4)) > 0
+        assert services.remind_periodic_due(date(2026, 7, 5)) == 0  # once
+        assert services.remind_periodic_due(date(2026, 7, 8)) > 0  # overdue now
+        db.session.commit()
+    said = texts(app, "huyen")
+    assert ("Biểu 03-BCN 6 tháng đầu năm 2026 của Huyện Tân Lập đến hạn nộp ngày 07/07/2026."
+            in said)
+    assert "Biểu 03-BCN 6 tháng đầu năm 2026 của Huyện Tân Lập đã quá hạn nộp (07/07/2026)." in said
+    # The province's 04-BCN is due on 15/07: nothing yet, then its own reminder.
+    assert not any(t.startswith("Biểu 04-BCN") for t in texts(app, "tinh"))
+    with app.test_request_context():
+        assert services.remind_periodic_due(date(2026, 7, 12)) > 0
+        db.session.commit()
+    assert ("Biểu 04-BCN 6 tháng đầu năm 2026 của Tỉnh Mai Sơn đến hạn nộp ngày 15/07/2026."
+            in texts(app, "tinh"))
+
+
 def test_a_unit_that_sent_its_report_is_not_reminded(app, login_as, make_person):
     make_person()
     submitted(app, login_as, "99101")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import User
 from webapp.extensions import db
+from webapp.notifications.models import Notification
 from webapp.registry import services as registry
 from webapp.registry.vocab import EventKind
 from webapp.reports import periodic
@@ -381,6 +382,17 @@ def test_returned_reports_are_corrected_and_sent_again_then_reopened_with_a_reas
         assert [(t.action, t.to_status) for t in sub.transitions] == [
             ("submit", "submitted"), ("return", "returned"), ("submit", "submitted"),
             ("approve", "approved"), ("reopen", "returned")]
+        # The reviewer was told what awaited them, the district what came back, twice.
+        said = {name: [n.text for n in db.session.scalars(select(Notification).where(
+            Notification.user_id == account(name).id))] for name in ("tinh", "huyen")}
+    sent = "Huyện Tân Lập đã gửi Biểu 03-BCN 6 tháng đầu năm 2026: chờ duyệt."
+    assert said["tinh"].count(sent) == 2
+    assert [t for t in said["huyen"] if t.startswith("Biểu 03-BCN 6 tháng đầu năm 2026 của "
+                                                      "Huyện Tân Lập")] == [
+        "Biểu 03-BCN 6 tháng đầu năm 2026 của Huyện Tân Lập bị trả lại; vui lòng xem ý kiến "
+        "và gửi lại.",
+        "Biểu 03-BCN 6 tháng đầu năm 2026 của Huyện Tân Lập được mở lại; vui lòng xem ý kiến "
+        "và gửi lại."]
 
 
 def test_a_two_tier_province_reports_its_communes_months_in_both_forms(app, demo):

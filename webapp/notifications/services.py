@@ -16,14 +16,13 @@ from email.message import EmailMessage
 from flask import current_app, url_for
 from sqlalchemy import func, select, update
 
-from ..auth.models import Role, User
+from ..auth.models import OFFICER_ROLES, Role, User
 from ..extensions import db
 from ..reports import services as reports
 from ..units.models import Level, Unit
 from ..timeutil import now_utc, today_local
 from .models import Notification
 
-OFFICER_ROLES = (Role.COMMUNE, Role.DISTRICT, Role.PROVINCE)
 REMIND_DAYS = 3  # before the due day
 
 
@@ -53,27 +52,37 @@ def _report_url(sub) -> str:
     return url_for("reports.submission", period=sub.period, unit_code=sub.unit.code)
 
 
-def report_submitted(sub) -> None:
-    """The parent's officers: a report awaits their decision."""
+def report_submitted(sub, name: str | None = None, url: str | None = None) -> None:
+    """The parent's officers: a report awaits their decision. `name` and `url` say which
+    report it is (a monthly report by default; "Biểu 03-BCN 6 tháng đầu năm 2026")."""
     if sub.unit.parent_id is None:
         return
-    notify(officers_of(sub.unit.parent_id), "submitted", f"submitted:{sub.id}:{sub.version}",
-           f"{sub.unit.name} đã gửi báo cáo tháng {sub.period_label}: chờ duyệt.",
-           _report_url(sub))
+    name = name or f"báo cáo tháng {sub.period_label}"
+    notify(officers_of(sub.unit.parent_id), "submitted",
+           f"submitted:{sub.__tablename__}:{sub.id}:{sub.version}",
+           f"{sub.unit.name} đã gửi {name}: chờ duyệt.", url or _report_url(sub))
 
 
-def report_returned(sub, reopened: bool = False) -> None:
+def report_returned(sub, reopened: bool = False, name: str | None = None,
+                    url: str | None = None) -> None:
     """The unit's officers: their report came back, with the reviewer's comment on it."""
     what = "được mở lại" if reopened else "bị trả lại"
-    notify(officers_of(sub.unit_id), "returned", f"returned:{sub.id}:{sub.version}",
-           f"Báo cáo tháng {sub.period_label} của {sub.unit.name} {what}; vui lòng xem ý kiến "
-           "và gửi lại.", _report_url(sub))
+    name = name or f"Báo cáo tháng {sub.period_label}"
+    notify(officers_of(sub.unit_id), "returned",
+           f"returned:{sub.__tablename__}:{sub.id}:{sub.version}",
+           f"{name} của {sub.unit.name} {what}; vui lòng xem ý kiến và gửi lại.",
+           url or _report_url(sub))
 
 
 def remind_due(today: date | None = None) -> int:
+    """Reminders of the monthly reports and of the half-year and year reports due."""
+    today = today or today_local()
+    return _remind_monthly(today) + remind_periodic_due(today)
+
+
+def _remind_monthly(today: date) -> int:
     """Units whose report of the period being prepared is not sent by REMIND_DAYS before the
     due day (or after it): one reminder per unit, period and day kind (due soon, overdue)."""
-    today = today or today_local()
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     due = reports.due_date(year, month)
     if (due - today).days > REMIND_DAYS:
@@ -100,6 +109,35 @@ def remind_due(today: date | None = None) -> int:
                             f"due:{status.unit.id}:{year}-{month:02d}:{int(overdue)}", text,
                             url_for("reports.submission", period=f"{year:04d}-{month:02d}",
                                     unit_code=status.unit.code))
+    return added
+
+
+def remind_periodic_due(today: date) -> int:
+    """Districts and provinces whose Biểu 03-BCN / 04-BCN of the last half-year or year is
+    not sent by REMIND_DAYS before its due day (or after it), once each way."""
+    from ..reports import periodic
+
+    added = 0
+    provinces = list(db.session.scalars(select(Unit).where(Unit.level == Level.PROVINCE)))
+    for year, period in ((today.year, "H1"), (today.year - 1, "Y")):
+        if periodic.bounds(year, period)[1] >= today:
+            continue  # the period has not ended
+        for province in provinces:
+            for status in periodic.completeness(province, year, period):
+                due = periodic.due_date(status.form, year, period)
+                if status.sent or (due - today).days > REMIND_DAYS or (today - due).days > 31:
+                    continue
+                overdue = today > due
+                name = f"Biểu {status.form} {periodic.period_label(year, period).lower()}"
+                text = (f"{name} của {status.unit.name} đã quá hạn nộp "
+                        f"({due.strftime('%d/%m/%Y')})." if overdue else
+                        f"{name} của {status.unit.name} đến hạn nộp ngày "
+                        f"{due.strftime('%d/%m/%Y')}.")
+                added += notify(
+                    officers_of(status.unit.id), "due",
+                    f"due:{status.form}:{status.unit.id}:{year}-{period}:{int(overdue)}", text,
+                    url_for("periodic.report", term=f"{year:04d}-{period}", form=status.form,
+                            unit_code=status.unit.code))
     return added
 
 

@@ -12,6 +12,7 @@ from ..audit import services as audit
 from ..auth.models import Role
 from ..confirm import ask, confirmed
 from ..extensions import db
+from ..notifications import services as notifications
 from ..rendering import done, render
 from ..scoping import can_review, get_unit_or_404
 from ..timeutil import today_local
@@ -130,7 +131,8 @@ def act(term: str, form: str, unit_code: str, action: str):
     data = request.form.to_dict()
     expected = request.form.get("version", type=int)
     url = url_for("periodic.report", term=term, form=form, unit_code=unit.code)
-    label = f"Biểu {form} {periodic.period_label(year, period)} của {unit.name}"
+    name = f"Biểu {form} {periodic.period_label(year, period).lower()}"
+    label = f"{name} của {unit.name}"
     problems = {**input_problems(data), **periodic.clean_form(data)}
     if problems:
         return render("reports/periodic.html", status=422,
@@ -147,7 +149,9 @@ def act(term: str, form: str, unit_code: str, action: str):
                          else "Sau khi gửi, số liệu được chốt và không sửa được, trừ khi người "
                               "duyệt trả lại.")
                 return ask(f"Gửi {label}? {final}", url, "Gửi báo cáo")
-            periodic.submit(unit, form, year, period, data, current_user, expected)
+            sent = periodic.submit(unit, form, year, period, data, current_user, expected)
+            if periodic.reviewer_exists(unit):
+                notifications.report_submitted(sent, name, url)
             message = f"Đã gửi {label}."
         elif action == "approve":
             if sub is not None and sub.status == "submitted" and not confirmed():
@@ -157,9 +161,13 @@ def act(term: str, form: str, unit_code: str, action: str):
             message = f"Đã duyệt {label}."
         elif action == "return":
             periodic.return_(sub, current_user, data.get("comment"), expected)
+            notifications.report_returned(sub, name=name, url=url)
             message = f"Đã trả lại {label}."
         else:
             periodic.reopen(sub, current_user, data.get("comment"), expected)
+            if periodic.reviewer_exists(unit):
+                notifications.report_returned(sub, reopened=True, name=name,
+                                              url=url)
             message = f"Đã mở lại {label}."
         db.session.commit()
     except ReportError as exc:
