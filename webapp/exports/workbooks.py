@@ -271,9 +271,20 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
 
     In two steps, whatever the scope: the persons' ids in the list's order first (one narrow
     query: sorting ids is cheap where sorting whole rows of a country is not), then their
-    columns and dates IDS_PER_STEP persons at a time, by id (a province's list in one step)."""
+    columns and dates IDS_PER_STEP persons at a time, by id; a list of at most IDS_PER_STEP
+    persons (a province's) is read in one pass."""
     ids = list(db.session.scalars(
         statement.with_only_columns(Person.id, maintain_column_froms=True)))
+    if len(ids) <= IDS_PER_STEP:  # a province's list: one pass, as sorted by the database
+        result = db.session.execute(statement.execution_options(yield_per=YIELD_PER))
+        try:
+            for row in result:
+                if seen is not None:
+                    seen.append(row.person_id)
+                yield registry_values(row, units)
+        finally:
+            result.close()
+        return
     # By id alone: the ids are the scoped, filtered list already (with the scope's conditions
     # too, SQLite walks the whole subtree again for every step).
     wide = select(*statement.selected_columns)
