@@ -414,3 +414,42 @@ def test_a_new_term_applies_to_new_decisions_only(app, admin, demo):
         assert _db.session.get(Person, old_person).management_until == date(2025, 1, 12)
         _, new_event = new_user_of_drugs("Quàng Văn Dũng", decided)
         assert _db.session.get(PersonEvent, new_event).term_end == date(2026, 1, 12)
+
+
+# --- Due days of the half-year and year reports ---------------------------------------------------
+
+def test_the_half_year_reports_due_day_is_changed_and_used(app, admin):
+    from webapp.reports import periodic
+
+    data = page_inputs(admin) | {"periodic_reports-H1-03-BCN": "10/07"}
+    assert admin.post(URL, data=data).status_code == 303
+    with app.app_context():
+        assert periodic.due_date("03-BCN", 2026, "H1") == date(2026, 7, 10)
+        assert periodic.due_date("04-BCN", 2026, "H1") == date(2026, 7, 15)  # untouched
+        assert periodic.due_date("03-BCN", 2026, "Y") == date(2027, 1, 7)
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("30/06", "Hạn nộp phải sau ngày cuối kỳ (30/06) và trong vòng 3 tháng."),
+    ("01/10", "Hạn nộp phải sau ngày cuối kỳ (30/06) và trong vòng 3 tháng."),
+    ("31/07", None),
+    ("29/02", "Ngày 29/02 không có trong năm."),
+    ("7 tháng 7", "Vui lòng nhập ngày dạng dd/mm, ví dụ 07/07."),
+])
+def test_a_due_day_not_after_the_period_or_not_a_day_is_refused_beside_it(app, admin, typed,
+                                                                           message):
+    response = admin.post(URL, data=page_inputs(admin) | {"periodic_reports-H1-04-BCN": typed})
+    if message is None:  # later in July is allowed
+        assert response.status_code == 303
+        return
+    assert response.status_code == 422
+    assert error_beside(response.get_data(as_text=True), "periodic_reports-H1-04-BCN", message)
+    assert stored(app) == {}
+
+
+def test_a_year_reports_due_day_falls_early_in_the_next_year(app, admin):
+    response = admin.post(URL, data=page_inputs(admin) | {"periodic_reports-Y-04-BCN": "15/12"})
+    assert response.status_code == 422 and stored(app) == {}
+    assert admin.post(URL, data=page_inputs(admin) | {
+        "periodic_reports-Y-04-BCN": "20/01"}).status_code == 303
+    assert in_force(app, "periodic_reports")["Y"]["due"]["04-BCN"] == "01-20"

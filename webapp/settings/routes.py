@@ -48,6 +48,7 @@ GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
 PART_LABELS = {"min": "Tối thiểu", "default": "Mặc định", "max": "Tối đa"}
 SPARE_AGE_ROWS = 2
 
+_PERIODIC_FIELD = re.compile(r"^periodic_reports-(H1|Y)-(0[34]-BCN)$")
 _AGE_FIELD = re.compile(r"^age_bands-(\d{1,2})-(label|from|to)$")
 _DATED_FIELD = re.compile(r"^([a-z_]+)-(\d{1,2})-(from|to|province|value)$")
 SPARE_DATED_ROWS = 2
@@ -65,6 +66,13 @@ def _vn_day(iso: str) -> str:
 def _values_from(form) -> dict:
     """The submitted settings in the shape `save_settings` takes; absent fields are left out."""
     values = {key: form[key] for key in (*INTEGER_RANGES, *TEXT_KEYS, *DATE_KEYS) if key in form}
+    due: dict = {}
+    for name in form:
+        match = _PERIODIC_FIELD.match(name)
+        if match:
+            due.setdefault(match.group(1), {})[match.group(2)] = form[name]
+    if due:
+        values["periodic_reports"] = due
     for key, allowed in ROLE_LIST_KEYS.items():
         if f"{key}-shown" in form:  # unticked boxes are not sent: the marker says it was shown
             values[key] = [role for role in allowed if form.get(f"{key}-{role}")]
@@ -105,6 +113,11 @@ def _display(values: dict, submitted: dict | None) -> dict:
               for key in DATE_KEYS}
     for key in ROLE_LIST_KEYS:
         shown[key] = submitted.get(key, values[key].value)
+    typed_due = submitted.get("periodic_reports", {})
+    shown["periodic_reports"] = {
+        period: {form: typed_due.get(period, {}).get(form, f"{due[3:]}/{due[:2]}")
+                 for form, due in entry["due"].items()}
+        for period, entry in values["periodic_reports"].value.items()}
     terms = values["rehab_terms"].value
     given_terms = submitted.get("rehab_terms", {})
     shown["rehab_terms"] = {

@@ -288,6 +288,47 @@ def _parse_age_bands(raw, errors: dict[str, str]) -> list | None:
     return [band for _, band in bands]
 
 
+# The half-year and year reports' periods are the circular's (01/01–30/06, the calendar year);
+# their due days are the administrators': within this many months after the period's end.
+PERIODIC_DUE_WITHIN_MONTHS = 3
+_DAY_MONTH = re.compile(r"^\s*([0-9]{1,2})\s*/\s*([0-9]{1,2})\s*$")
+
+
+def _parse_periodic_due(raw, errors: dict[str, str]) -> dict | None:
+    """{period: {form: "dd/mm"}} → the whole `periodic_reports` value with those due days.
+    A due day is a day and month (dd/mm) after the period's end, at most three months later
+    (the year report's falls in January–March of the next year)."""
+    value = copy.deepcopy(get("periodic_reports"))
+    before = len(errors)
+    for period, forms in (raw or {}).items():
+        if period not in value or not isinstance(forms, dict):
+            errors[f"periodic_reports.{period}"] = "Kỳ báo cáo không tồn tại."
+            continue
+        end_month, end_day = (int(x) for x in value[period]["end"].split("-"))
+        for form, typed in forms.items():
+            name = f"periodic_reports.{period}.{form}"
+            if form not in value[period]["due"]:
+                errors[name] = "Biểu báo cáo không tồn tại."
+                continue
+            match = _DAY_MONTH.match(nfc(str(typed or "")).translate(_FULL_WIDTH))
+            if not match:
+                errors[name] = "Vui lòng nhập ngày dạng dd/mm, ví dụ 07/07."
+                continue
+            day, month = int(match.group(1)), int(match.group(2))
+            try:
+                date(2001, month, day)  # a year without 29/02: a due day every year
+            except ValueError:
+                errors[name] = f"Ngày {day:02d}/{month:02d} không có trong năm."
+                continue
+            after = (month - end_month) % 12  # whole months after the period's last month
+            if (after == 0 and day <= end_day) or after > PERIODIC_DUE_WITHIN_MONTHS:
+                errors[name] = (f"Hạn nộp phải sau ngày cuối kỳ ({end_day:02d}/{end_month:02d}) "
+                                f"và trong vòng {PERIODIC_DUE_WITHIN_MONTHS} tháng.")
+                continue
+            value[period]["due"][form] = f"{month:02d}-{day:02d}"
+    return value if len(errors) == before else None
+
+
 def parse_value(key: str, raw, errors: dict[str, str]):
     """The stored form of one setting, or None with the message(s) added to `errors`."""
     if key in INTEGER_RANGES:
@@ -316,6 +357,8 @@ def parse_value(key: str, raw, errors: dict[str, str]):
         return [r for r in allowed if r in raw]  # one order, so equal lists compare equal
     if key == "rehab_terms":
         return _parse_rehab_terms(raw, errors)
+    if key == "periodic_reports":
+        return _parse_periodic_due(raw, errors)
     if key == "age_bands":
         return _parse_age_bands(raw, errors)
     if key in DATED_VALUES:
