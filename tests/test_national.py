@@ -178,10 +178,14 @@ def test_the_migration_puts_existing_provinces_under_the_ministry_and_back(app, 
         assert unit("C04").level == "national"
         assert unit("99").parent_id == unit("C04").id
         assert unit("99101").path == "/C04/99/991/99101/"
+        # End the reading transaction: on PostgreSQL a later migration's DROP TABLE would wait
+        # for its locks for ever.
+        db.session.rollback()
         downgrade(revision=before)
         db.session.expire_all()
         rows = dict(db.session.execute(sql("SELECT code, path FROM units")).all())
         assert rows == {"99": "/99/", "991": "/99/991/", "99101": "/99/991/99101/"}
         assert db.session.scalar(sql("SELECT parent_id FROM units WHERE code = '99'")) is None
     finally:
+        db.session.rollback()
         upgrade()
