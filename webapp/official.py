@@ -83,6 +83,12 @@ def agency_on(unit: Unit, day: date) -> str:
     return value if value in AGENCIES else "police"
 
 
+def _ministry(agency: str) -> str:
+    """The national body a province reports to, in running text."""
+    return ("Cục Cảnh sát điều tra tội phạm về ma túy, Bộ Công an" if agency == "police"
+            else "Bộ Lao động - Thương binh và Xã hội")
+
+
 def _is_top(unit: Unit) -> bool:
     return unit.level == NATIONAL
 
@@ -94,8 +100,7 @@ def body_name(unit: Unit, day: date, agency: str | None = None) -> str:
     agency = agency or agency_on(unit, day)
     own = _lower_first(unit.name)
     if _is_top(unit):
-        return ("Cục Cảnh sát điều tra tội phạm về ma túy, Bộ Công an" if agency == "police"
-                else "Bộ Lao động - Thương binh và Xã hội")
+        return _ministry(agency)
     if agency == "police":
         return f"Công an {own}"
     if agency == "labour" and unit.level == Level.DISTRICT:
@@ -185,8 +190,7 @@ def receiver(unit: Unit, day: date) -> str | None:
     if parent is not None:
         return body_name(parent, day)
     if unit.level == Level.PROVINCE:
-        return ("Cục Cảnh sát điều tra tội phạm về ma túy, Bộ Công an"
-                if agency_on(unit, day) == "police" else "Bộ Lao động - Thương binh và Xã hội")
+        return _ministry(agency_on(unit, day))
     return None
 
 

@@ -114,11 +114,6 @@ def sheet_name(name: str, taken: Iterable[str] = ()) -> str:
     return candidate
 
 
-# The official shape lives in one module; these names stay for the callers that use them.
-place_name = official.place_name
-issued_line = official.place_date
-
-
 def estimate_lines(text: str, width: float, indent: int = 0) -> int:
     """How many lines `text` takes in a wrapped cell `width` characters wide: a greedy word
     wrap, a little pessimistic (neither Excel nor LibreOffice grows a row by itself when the
