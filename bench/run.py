@@ -260,8 +260,12 @@ def concurrency(url: str, users: list[str], password: str, paths: dict[str, list
 
 # --- The table ----------------------------------------------------------------------------------
 
+PARTS = ("pages", "export", "import", "concurrency")
+
+
 def run(scale: float, reps: int, with_concurrency: bool, reuse: bool,
-        concurrency_seconds: float = 60.0) -> dict:
+        concurrency_seconds: float = 60.0, only: tuple[str, ...] = PARTS,
+        build_only: bool = False) -> dict:
     from webapp import create_app
 
     from . import data, files
@@ -275,6 +279,8 @@ def run(scale: float, reps: int, with_concurrency: bool, reuse: bool,
         built = build(app, scale, today)
         print(f"built {built.persons:,} persons, {built.communes:,} communes, "
               f"{built.rows:,} rows in {built.seconds:.0f} s", flush=True)
+        if build_only:
+            return {}
     ly, lm = built.live_month
     ay, am = built.approved_month
     live, approved = f"{ly:04d}-{lm:02d}", f"{ay:04d}-{am:02d}"
@@ -308,6 +314,8 @@ def run(scale: float, reps: int, with_concurrency: bool, reuse: bool,
         ("report national approved", "national", f"/reports/{approved}/{built.national}"),
         ("stats national", "national", "/stats/"),
     ]
+    if "pages" not in only:
+        light, heavy = [], []
     times = timer.medians(light, reps, floor)
     more = timer.medians(heavy, max(5, reps // 3), floor)
     result = {"scale": scale, "database": app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0],
@@ -322,19 +330,23 @@ def run(scale: float, reps: int, with_concurrency: bool, reuse: bool,
                                       "floor": round(value / group["floor"], 1)}
     for name, role, path in light + heavy:
         result["statements"][name] = statements(app, timer.clients[role], path)
-    result["figures_call_province_ms"] = round(figures_call(app, p, ly, lm, max(5, reps // 3)), 1)
-    result["bytes"] = sizes(timer, "/")
-    result["export"] = files.measure_export(app, timer, f"tinh{p}")
-    result["export_country"] = files.measure_country_export(url)
-    print(f"export: {result['export']}; country: {result['export_country']}", flush=True)
+    if "pages" in only:
+        result["figures_call_province_ms"] = round(
+            figures_call(app, p, ly, lm, max(5, reps // 3)), 1)
+        result["bytes"] = sizes(timer, "/")
+    if "export" in only:
+        result["export"] = files.measure_export(app, timer, f"tinh{p}")
+        result["export_country"] = files.measure_country_export(url)
+        print(f"export: {result['export']}; country: {result['export_country']}", flush=True)
     # Imports last (they add persons), into another province than the measured one.
     other = "02" if built.provinces > 1 else p
     communes = [code for code, _ in _first_persons(app, other, 1000)]
-    result["import"] = [files.measure_import(app, f"tinh{other}", data.PASSWORD, communes, n, today,
-                                          seed=int(time.time()) % 100_000 + n)
-                        for n in (5000, 10_000)]
-    print(f"import: {result['import']}", flush=True)
-    if with_concurrency:  # 32 commune officers of one province, each on their own pages
+    if "import" in only:
+        result["import"] = [files.measure_import(app, f"tinh{other}", data.PASSWORD, communes, n,
+                                                 today, seed=int(time.time()) % 100_000 + n)
+                            for n in (5000, 10_000)]
+        print(f"import: {result['import']}", flush=True)
+    if with_concurrency and "concurrency" in only:  # 32 commune officers of one province, each on their own pages
         paths = {f"xa{code}": ["/persons/", "/", f"/persons/{first}", "/persons/?q=nguyen",
                                f"/reports/{approved}/{code}"]
                  for code, first in _first_persons(app, p, 32)}
@@ -514,8 +526,16 @@ def main(argv=None) -> None:
     parser.add_argument("--reuse", action="store_true", help="measure the database built before")
     parser.add_argument("--table", action="store_true",
                         help="print the table saved in bench/results.json for --scale, measure nothing")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the data set and measure nothing")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help="comma-separated parts to measure (" + ", ".join(PARTS) + "); a "
+                             "partial run prints its figures and saves nothing")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
+    only = tuple(part.strip() for part in args.only.split(",") if part.strip())
+    if unknown := set(only) - set(PARTS):
+        parser.error(f"unknown part(s): {', '.join(sorted(unknown))}")
     if args.table:
         saved = json.loads(RESULTS.read_text())
         database = _database_url(args.scale).split(":")[0]
@@ -524,7 +544,15 @@ def main(argv=None) -> None:
         RESULTS.write_text(json.dumps(saved, ensure_ascii=False, indent=1) + "\n")
         print(table(result, result["verdicts"]))
         return
-    result = run(args.scale, args.reps, not args.no_concurrency, args.reuse, args.seconds)
+    result = run(args.scale, args.reps, not args.no_concurrency, args.reuse, args.seconds,
+                 only, args.build_only)
+    if args.build_only:
+        return
+    if set(only) != set(PARTS):
+        print(json.dumps({k: v for k, v in result.items() if k in (
+            "ms", "statements", "floor_ms", "export", "export_country", "import",
+            "concurrency")}, ensure_ascii=False, indent=1))
+        return
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     verdict = verdicts(result, saved)
     result["verdicts"] = verdict
