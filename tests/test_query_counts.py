@@ -217,3 +217,35 @@ def test_a_home_page_counts_its_twelve_months_once_then_reads_them_back(
     warm, _ = counter.count(client, "/")
     assert warm * 3 < cold, (warm, cold)
     assert warm <= 40, warm
+
+
+def add_communes(app, district_code: str, codes: list[str]) -> None:
+    with app.app_context():
+        district = db.session.scalar(select(Unit).where(Unit.code == district_code))
+        for code in codes:
+            db.session.add(Unit(code=code, name=f"Xã Thử {code}", kind="xa", level="commune",
+                                parent_id=district.id, path=f"{district.path}{code}/"))
+        db.session.commit()
+
+
+def test_a_parent_report_runs_as_many_statements_with_twice_its_children(
+        app, demo, login_as, counter):
+    """A district's frozen report lists each commune's status and summary: one statement for
+    all of them, not one per commune (the page commits its audit entry before rendering)."""
+    year, month = _period()
+    period = f"{year:04d}-{month:02d}"
+    before = reports.previous_month(year, month)
+    url = f"/reports/{before[0]:04d}-{before[1]:02d}/991"
+    submit_frozen(app, "99101", *before)
+    submit_frozen(app, "99102", *before)
+    submit_frozen(app, "991", *before, approve=False)
+    client = login_as("tinh")
+
+    def count(target):
+        client.get(target)
+        return counter.count(client, target)[0]
+
+    small = {u: count(u) for u in (url, f"/reports/{period}/991")}
+    add_communes(app, "991", ["99181", "99182", "99183", "99184"])  # not reported yet
+    large = {u: count(u) for u in (url, f"/reports/{period}/991")}
+    assert large == small

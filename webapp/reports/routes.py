@@ -131,7 +131,7 @@ def submission(period: str, unit_code: str):
     unit = get_unit_or_404(current_user, unit_code)
     context = _context(unit, year, month, compare=request.args.get("drift") == "1")
     review.record_opening(context["sub"], current_user)  # approving several needs it
-    db.session.commit()
+    commit_keeping_loaded()  # the children's lines were loaded above: not one query each
     return render("reports/submission.html", **context)
 
 

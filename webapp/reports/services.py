@@ -61,13 +61,23 @@ def submission_for(unit: Unit, year: int, month: int) -> MonthlySubmission | Non
         MonthlySubmission.month == month))
 
 
+def _existed_during(year: int, month: int):
+    first, last = month_bounds(year, month)
+    return ((Unit.valid_from.is_(None)) | (Unit.valid_from <= last)) & \
+        ((Unit.valid_to.is_(None)) | (Unit.valid_to > first))
+
+
 def reporting_children(unit: Unit, year: int, month: int) -> list[Unit]:
     """Children that existed during the month (a merged unit still reports its old months)."""
-    first, last = month_bounds(year, month)
     return list(db.session.scalars(select(Unit).where(
-        Unit.parent_id == unit.id,
-        (Unit.valid_from.is_(None)) | (Unit.valid_from <= last),
-        (Unit.valid_to.is_(None)) | (Unit.valid_to > first)).order_by(Unit.code)))
+        Unit.parent_id == unit.id, _existed_during(year, month)).order_by(Unit.code)))
+
+
+def has_reporting_children(unit: Unit, year: int, month: int) -> bool:
+    """Whether `reporting_children` is not empty, without loading them (a province has
+    a hundred)."""
+    return unit.level != Level.COMMUNE and db.session.scalar(select(Unit.id).where(
+        Unit.parent_id == unit.id, _existed_during(year, month)).limit(1)) is not None
 
 
 # --- Figures ----------------------------------------------------------------------------------
@@ -139,7 +149,7 @@ def rules_of(year: int, month: int) -> dict:
 
 
 def live_rows(unit: Unit, year: int, month: int) -> tuple[list[Row], Aggregate | None]:
-    if unit.level == Level.COMMUNE or not reporting_children(unit, year, month):
+    if not has_reporting_children(unit, year, month):
         return compute(unit, year, month, **rules_of(year, month)), None
     agg = aggregate(unit, year, month)
     return agg.rows, agg
@@ -156,7 +166,7 @@ def drift(submission: MonthlySubmission) -> dict[str, int]:
 
 def sums_children(unit: Unit, year: int, month: int) -> bool:
     """Whether the unit's report is the sum of its children's (a parent with children then)."""
-    return unit.level != Level.COMMUNE and bool(reporting_children(unit, year, month))
+    return has_reporting_children(unit, year, month)
 
 
 NO_APPROVED_DATA = "Chưa có số liệu được duyệt."
@@ -243,7 +253,7 @@ def figure_view(unit: Unit, year: int, month: int, key: str,
     each counted once. A unit with children sums its children's approved reports, so its
     lists are theirs, as they were approved."""
     frozen = sub is not None and sub.frozen and bool(sub.snapshot)
-    if unit.level != Level.COMMUNE and reporting_children(unit, year, month):
+    if has_reporting_children(unit, year, month):
         rows = sub.snapshot if frozen else [r.as_list() for r in aggregate(unit, year, month).rows]
         return rows, sorted(_approved_children_members(unit, year, month, key)), True
     if frozen:
@@ -307,7 +317,7 @@ def review(unit: Unit, year: int, month: int, sub: MonthlySubmission | None,
     the checks and warnings."""
     if sub is not None and sub.frozen and sub.snapshot:
         rows, agg = sub.snapshot, None
-        if unit.level != Level.COMMUNE and reporting_children(unit, year, month):
+        if has_reporting_children(unit, year, month):
             agg = children_status(unit, year, month)
         members = sub.snapshot_persons if unit.level == Level.COMMUNE else None
     else:
@@ -534,7 +544,7 @@ class Frozen:
 
 
 def to_freeze(unit: Unit, year: int, month: int) -> Frozen:
-    if unit.level == Level.COMMUNE or not reporting_children(unit, year, month):
+    if not has_reporting_children(unit, year, month):
         rows, members = compute_with_members(unit, year, month, **rules_of(year, month))
         return Frozen(rows, members, None)
     rows, agg = live_rows(unit, year, month)
