@@ -213,8 +213,8 @@ def test_a_home_page_counts_its_twelve_months_once_then_reads_them_back(
     keeps them; every later view reads them in a couple of statements."""
     grow(app, 3, 0)
     client = login_as("tinh")
-    cold, _ = counter.count(client, "/")
-    warm, _ = counter.count(client, "/")
+    cold, _ = counter.count(client, "/dashboard/99")  # as the home page loads it
+    warm, _ = counter.count(client, "/dashboard/99")
     assert warm * 3 < cold, (warm, cold)
     assert warm <= 40, warm
 

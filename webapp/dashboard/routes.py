@@ -31,4 +31,5 @@ def unit(code: str):
     board = board_for(target)
     if board is None:
         abort(404)
-    return render("main/dashboard.html", board=board)
+    # The home page asks for the fragment alone (htmx, on load); a plain visit gets the page.
+    return render("main/dashboard.html", "main/_dashboard.html", board=board)

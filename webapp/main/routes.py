@@ -30,12 +30,15 @@ def healthz():
 def home():
     from .worklist import report_due, returned_reports, worklist
 
-    from ..dashboard.routes import board_for
+    from ..dashboard import services as dashboard
 
     period, due = report_due(today_local())
+    # The dashboard's charts follow in their own request (htmx, on load; a plain link
+    # without JavaScript): on a slow link the worklist is readable before they arrive.
     return render("main/home.html", unit_counts=_unit_counts(), work=worklist(current_user),
                   returned=returned_reports(current_user), report_period=period,
-                  report_due_on=due, board=board_for(current_user.unit))
+                  report_due_on=due, board_unit=current_user.unit
+                  if dashboard.may_see(current_user) else None)
 
 
 def _unit_counts() -> dict[str, int]:
