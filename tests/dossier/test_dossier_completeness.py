@@ -209,3 +209,28 @@ def test_a_paper_is_corrected_with_a_reason_under_the_same_date_rule(app, manage
     assert page.status_code == 200 and "Ngày văn bản" in page.get_data(as_text=True)
     assert login_as("xa2").get(
         f"/persons/{managed['person_id']}/entries/document/{document.id}").status_code == 404
+
+
+def test_the_home_pages_count_is_the_lists_count(app, managed):
+    """The worklist counts from plain rows (no ORM objects); the list builds the dossiers of
+    ORM persons: the same procedures, papers and voided papers must give the same numbers."""
+    from webapp.scoping import scoped_persons
+
+    complete = make_user_under_management(app, managed, name="Vì Văn Hai")
+    add_documents(app, managed, complete["person_id"], complete["decision_id"],
+                  ["03", "05", "06", "07"])
+    voided = make_user_under_management(app, managed, name="Lò Văn Ba")
+    add_documents(app, managed, voided["person_id"], voided["decision_id"],
+                  ["03", "05", "06", "07"])
+    with app.app_context():
+        xa = db.session.get(User, managed["users"]["xa"])
+        paper = db.session.scalar(select(Document).where(
+            Document.person_id == voided["person_id"], Document.form_code == "06"))
+        assert corrections.void(paper, "Ghi nhầm", xa) == {}
+        db.session.commit()
+        for username in ("xa", "huyen", "tinh", "xa2"):
+            user = db.session.scalar(select(User).where(User.username == username))
+            rows = services.incomplete(scoped_persons(user), today_local())
+            counted = services.count_incomplete(scoped_persons(user), today_local())
+            assert counted == (len(rows), len({r.person.id for r in rows})), username
+            assert counted == ((2, 2) if username != "xa2" else (0, 0)), username

@@ -20,6 +20,7 @@ from ..timeutil import now_utc, today_local
 from . import files, procedures
 from .models import Attachment, CaseNote, Document, DocumentRequirement
 from .procedures import Procedure
+from ..treatment.vocab import REHAB_FORMS
 from .vocab import CONTACT_KINDS, DEFAULT_REQUIREMENTS, NOTE_PROCEDURES
 
 LIMITS = {"number": 50, "signer": 120, "note": 2000, "contact_by": 120}
@@ -327,6 +328,71 @@ def scan(persons_query, today: date | None = None) -> list[tuple[Person, list[Do
                  for proc in procedures.procedures_of(p, today)]) for p in persons]
 
 
+class _Light:
+    """A row as plain attributes: what the procedures read of a person, an entry, a paper."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def _light_scan(persons_query, today: date) -> list[tuple[_Light, list[Dossier]]]:
+    """`scan` for counting only: the same procedures and checklists, read as plain rows (no
+    ORM objects: a commune's worklist built a few hundred of them on every home page). Voided
+    entries and papers are left out in SQL, as `active` would leave them out."""
+    from ..registry.models import PersonEvent
+    from ..treatment.models import PostRehabTerm, RehabEpisode
+
+    open_persons = persons_query.where(Person.state != State.CLOSED.value).order_by(None)
+    ids = open_persons.with_only_columns(Person.id)
+    persons = {pid: _Light(id=pid, unit_id=unit_id, events=[], episodes=[],
+                           post_rehab_terms=[])
+               for pid, unit_id in db.session.execute(
+                   open_persons.with_only_columns(Person.id, Person.unit_id))}
+    if not persons:
+        return []
+
+    def load(model, columns, into, order):
+        rows = db.session.execute(select(model.person_id, *columns).where(
+            model.person_id.in_(ids), model.voided_at.is_(None)).order_by(*order))
+        names = [c.key for c in columns]
+        for person_id, *values in rows:
+            person = persons.get(person_id)
+            if person is not None:
+                getattr(person, into).append(_Light(**dict(zip(names, values))))
+
+    e, r, t = PersonEvent, RehabEpisode, PostRehabTerm
+    load(e, [e.id, e.kind, e.event_date, e.doc_number, e.term_end, e.addicted, e.facility],
+         "events", (e.event_date, e.id))
+    load(r, [r.id, r.form, r.start_date, r.end_date, r.outcome], "episodes",
+         (r.start_date, r.id))
+    for person in persons.values():
+        for episode in person.episodes:
+            episode.form_label = REHAB_FORMS.get(episode.form, episode.form)
+    load(t, [t.id, t.status, t.decision_date, t.start_date, t.decision_number, t.ended_on,
+             t.end_reason], "post_rehab_terms", (t.start_date, t.id))
+    documents = defaultdict(list)
+    for person_id, procedure, entry_id, form_code in db.session.execute(
+            select(Document.person_id, Document.procedure, Document.entry_id, Document.form_code)
+            .where(Document.person_id.in_(ids), Document.voided_at.is_(None))):
+        documents[person_id].append(_Light(procedure=procedure, entry_id=entry_id,
+                                           form_code=form_code))
+    by_kind = defaultdict(list)
+    for requirement in all_requirements():
+        by_kind[requirement.procedure].append(requirement)
+    return [(p, [_build(proc, documents[p.id], by_kind[proc.kind])
+                 for proc in procedures.procedures_of(p, today)]) for p in persons.values()]
+
+
+def count_incomplete(persons_query, today: date | None = None) -> tuple[int, int]:
+    """(incomplete dossiers, persons with one) in the scope, as `incomplete` counts them."""
+    dossiers = persons = 0
+    for _, found in _light_scan(persons_query, today or today_local()):
+        missing = sum(not d.complete for d in found)
+        dossiers += missing
+        persons += missing > 0
+    return dossiers, persons
+
+
 def incomplete(persons_query, today: date | None = None) -> list[Incomplete]:
     return [Incomplete(p, d) for p, dossiers in scan(persons_query, today)
             for d in dossiers if not d.complete]
@@ -335,7 +401,7 @@ def incomplete(persons_query, today: date | None = None) -> list[Incomplete]:
 def rates_by_unit(persons_query, units, today: date | None = None) -> list[UnitRate]:
     """Completeness per commune: procedures with every required document, of all."""
     rates = {u.id: UnitRate(u) for u in units}
-    for person, dossiers in scan(persons_query, today):
+    for person, dossiers in _light_scan(persons_query, today or today_local()):
         rate = rates.get(person.unit_id)
         if rate is None:
             continue
@@ -477,9 +543,8 @@ def worklist_items(user: User, today: date) -> list[tuple[str, int, str]]:
     if user.role != Role.COMMUNE:
         return [("Tỉ lệ hồ sơ đầy đủ giấy tờ theo xã, danh sách hồ sơ còn thiếu", 0,
                  url_for("dossier.rates"))]
-    rows = incomplete(scoped_persons(user), today)
-    if not rows:
+    dossiers, persons = count_incomplete(scoped_persons(user), today)
+    if not dossiers:
         return []
-    persons = len({r.person.id for r in rows})
-    return [(f"Hồ sơ còn thiếu giấy tờ: {vn_number(len(rows))} hồ sơ của "
-             f"{vn_number(persons)} người", len(rows), url_for("dossier.incomplete"))]
+    return [(f"Hồ sơ còn thiếu giấy tờ: {vn_number(dossiers)} hồ sơ của "
+             f"{vn_number(persons)} người", dossiers, url_for("dossier.incomplete"))]
