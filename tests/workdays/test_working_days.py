@@ -84,6 +84,27 @@ def test_an_administrators_extra_day_off_and_make_up_day_win_over_the_calendar(d
     assert calendar.add_working_days(date(2026, 3, 9), 3) == date(2026, 3, 13)
 
 
+def test_working_days_between_counts_as_walking_day_by_day_across_years(db):
+    """Read off running counts per year; the same as walking the days, overrides included,
+    at the turn of the year, across Tết and both ways."""
+    db.session.add_all([CalendarDay(day=date(2025, 12, 31), kind="off", note="Tỉnh nghỉ"),
+                        CalendarDay(day=date(2027, 1, 2), kind="work", note="Làm bù")])
+    db.session.flush()
+    calendar.forget()
+
+    def walked(start, end):
+        return sum(calendar.is_working_day(date.fromordinal(n))
+                   for n in range(start.toordinal() + 1, end.toordinal() + 1))
+
+    pairs = [(date(2025, 12, 30), date(2025, 12, 31)), (date(2025, 12, 31), date(2026, 1, 2)),
+             (date(2024, 6, 1), date(2027, 1, 4)), (date(2026, 2, 13), date(2026, 2, 23)),
+             (date(2026, 3, 9), date(2026, 3, 9)), (date(2026, 12, 31), date(2027, 1, 2))]
+    for start, end in pairs:
+        assert calendar.working_days_between(start, end) == walked(start, end), (start, end)
+        assert calendar.working_days_between(end, start) == -walked(start, end)
+    assert calendar.working_days_between(date(2025, 12, 30), date(2025, 12, 31)) == 0
+
+
 def test_the_overdue_cutoff_matches_the_deadline(ctx):
     today = date(2026, 2, 26)
     cutoff = calendar.latest_start_due_before(today, 3)

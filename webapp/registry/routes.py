@@ -6,6 +6,7 @@ from urllib.parse import parse_qsl, urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
@@ -268,11 +269,17 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
     probes = probes_matching(person.id) if reviewer else None
     province = province_of(person.unit)
     transfer_form = TransferForm(formdata=None)
-    transfer_form.to_unit.choices = [SelectChoice("", "— Chọn xã —")] + [
-        SelectChoice(u.code, f"{u.name} — {u.parent.name if u.parent else ''}")
-        for u in db.session.scalars(select(Unit).where(
-            under(Unit.path, province.path), Unit.level == Level.COMMUNE,
-            Unit.valid_to.is_(None), Unit.id != person.unit_id).order_by(Unit.path))]
+    can_edit = may_edit_file(current_user, person)
+    transfer_form.to_unit.choices = [SelectChoice("", "— Chọn xã —")]
+    if can_edit and transfer is None:  # the form is shown: the province's other communes
+        parent = aliased(Unit)
+        transfer_form.to_unit.choices += [
+            SelectChoice(code, f"{name} — {parent_name or ''}")
+            for code, name, parent_name in db.session.execute(
+                select(Unit.code, Unit.name, parent.name)
+                .outerjoin(parent, parent.id == Unit.parent_id).where(
+                    under(Unit.path, province.path), Unit.level == Level.COMMUNE,
+                    Unit.valid_to.is_(None), Unit.id != person.unit_id).order_by(Unit.path))]
     derived = derive(person.events)
     return {
         "person": person, "derived": derived, "transfer": transfer,
@@ -282,7 +289,7 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
         "history": history, "probes": probes, "event_forms": event_forms or _event_forms(), "open_kind": open_kind,
         "event_labels": EVENT_LABELS, "closing_reasons": CLOSING_REASONS,
         "transfer_form": transfer_form,
-        "can_edit": may_edit_file(current_user, person),
+        "can_edit": can_edit,
         **treatment_context(person, treatment_bound),
     }
 

@@ -70,12 +70,39 @@ def add_working_days(start: date, count: int) -> date:
     return day
 
 
+@lru_cache(maxsize=256)
+def _running_count(year: int, overrides: tuple[tuple[date, str], ...]) -> tuple[int, ...]:
+    """Working days of `year` from 1 January up to and including each day (index: day of
+    the year - 1), under the administrator's overrides of that year."""
+    extra = dict(overrides)
+    national = _national(year)
+    out, total, day = [], 0, date(year, 1, 1)
+    while day.year == year:
+        kind = extra.get(day)
+        total += (kind == "work") if kind is not None else national.is_working_day(day)
+        out.append(total)
+        day += timedelta(days=1)
+    return tuple(out)
+
+
+def _through(day: date) -> tuple[int, int]:
+    """(working days of day's year through `day`, of the whole year)."""
+    overrides = tuple(sorted((d, k) for d, k in _overrides().items() if d.year == day.year))
+    counts = _running_count(day.year, overrides)
+    return counts[day.timetuple().tm_yday - 1], counts[-1]
+
+
 def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end` (negative when `end` < `start`)."""
+    """Working days after `start` up to and including `end` (negative when `end` < `start`).
+    Read off each year's running count: a deadline of an event years ago costs no loop."""
     if end < start:
         return -working_days_between(end, start)
-    return sum(1 for n in range(1, (end - start).days + 1)
-               if is_working_day(start + timedelta(days=n)))
+    through_end, _ = _through(end)
+    through_start, year_total = _through(start)
+    count = through_end - through_start
+    for year in range(start.year, end.year):  # the years the range leaves behind
+        count += _through(date(year, 12, 31))[1] if year != start.year else year_total
+    return count
 
 
 def latest_start_due_before(today: date, count: int) -> date:
