@@ -7,7 +7,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
-from ..forms import BaseForm, DateParseError, VNDateField, parse_birth
+from ..forms import BaseForm, DateParseError, LongSelect, VNDateField, parse_birth
 from .vocab import CLOSING_REASONS, DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, SEXES
 
 BLANK = SelectChoice("", "— Chọn —")
@@ -187,7 +187,7 @@ class EventForm(BaseForm):
 
 
 class TransferForm(BaseForm):
-    to_unit = SelectField("Chuyển đến xã", choices=[])
+    to_unit = SelectField("Chuyển đến xã", choices=[], widget=LongSelect())
     note = TextAreaField("Ghi chú (nơi ở mới, lý do chuyển)", render_kw={"rows": 2})
 
 
