@@ -210,6 +210,8 @@ def test_a_sqlite_file_database_runs_in_wal_mode_with_a_busy_timeout(file_sqlite
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+            # NORMAL (1): the log is not synced on every commit; never FULL (2) or OFF (0).
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1
 
 
 def test_a_reader_in_a_long_transaction_does_not_block_a_writer(file_sqlite_app):
