@@ -64,7 +64,7 @@ class Person(db.Model):
     __audit__ = PERSON_FIELDS + ("version",)
     __table_args__ = (
         Index("ix_persons_unit_sort", "unit_id", "sort_key"),
-        Index("ix_persons_unit_state", "unit_id", "state"),
+        Index("ix_persons_unit_state", "unit_id", "state", "sort_key"),
         Index("ix_persons_dupe", "name_folded", "birth_year"),
     )
 

@@ -260,11 +260,17 @@ class Page:
 
 
 def paginate(query: Select, page: int, size: int) -> Page:
+    """One page of `query` (a select of one mapped class with an `id`): its ids first, sorted
+    and cut in the index (unit, state, order) without reading the rows, then those rows."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     pages = max(1, -(-total // size))
     page = min(page, pages)
-    items = list(db.session.scalars(query.limit(size).offset((page - 1) * size)).unique())
-    return Page(items, total, page, size)
+    entity = query.column_descriptions[0]["entity"]
+    ids = list(db.session.scalars(query.with_only_columns(entity.id)
+                                  .limit(size).offset((page - 1) * size)))
+    found = {item.id: item for item in db.session.scalars(
+        query.where(entity.id.in_(ids)).order_by(None)).unique()} if ids else {}
+    return Page([found[i] for i in ids if i in found], total, page, size)
 
 
 ID_CHUNK = 900  # stay under SQLite's limit on bound parameters
