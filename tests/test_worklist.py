@@ -133,3 +133,53 @@ def test_reports_waiting_for_review_and_the_units_own_report_are_on_the_worklist
         waiting = [i.label for i in worklist(huyen, TODAY)]
         assert f"1 báo cáo tháng {month:02d}/{year} chờ duyệt" in waiting
         assert not any("của đơn vị chưa gửi" in item.label for item in worklist(xa, TODAY))
+
+
+# --- A reviewer's counts are kept a few minutes; a commune's are live ------------------------
+
+def _signed_in(app, username: str):
+    client = app.test_client()  # each its own: two officers at once
+    assert client.post("/login", data={"username": username,
+                                       "password": "demo12345"}).status_code == 303
+    return client
+
+
+def test_a_reviewers_counts_are_kept_for_the_setting_then_counted_again(app, demo):
+    from webapp.dashboard.models import WorklistCounts
+    from webapp.settings import forget
+    from webapp.settings.models import Setting
+
+    province, commune = _signed_in(app, "tinh"), _signed_in(app, "xa")
+    before = province.get("/").get_data(as_text=True)
+    soon = "Sắp hết hạn quản lý (trong 30 ngày): "
+    assert soon not in before and 'id="work-counted"' in before
+    with app.test_request_context():
+        managed_until(TODAY + timedelta(days=10), "Lò Văn Chín")
+    # The commune's officer acts on it: counted at once. The province sees its kept count,
+    # and says when it was counted; the list it links to is live.
+    assert "Sắp hết hạn quản lý (trong 30 ngày): 1 người" in commune.get("/").get_data(as_text=True)
+    kept = province.get("/").get_data(as_text=True)
+    assert soon not in kept and "được đếm lúc" in kept
+    assert "Lò Văn Chín" in province.get("/persons/?due=management_soon").get_data(as_text=True)
+    with app.app_context():  # ten minutes later
+        row = db.session.scalar(select(WorklistCounts))
+        row.computed_at -= timedelta(minutes=11)
+        db.session.commit()
+    assert "Sắp hết hạn quản lý (trong 30 ngày): 1 người" in province.get("/").get_data(
+        as_text=True)
+    with app.app_context():  # kept from another day: counted again, whatever its age
+        row = db.session.scalar(select(WorklistCounts))
+        row.counted_for -= timedelta(days=1)
+        row.counts = {}
+        db.session.commit()
+    assert "Sắp hết hạn quản lý (trong 30 ngày): 1 người" in province.get("/").get_data(
+        as_text=True)
+    with app.app_context():  # 0: counted on every view, nothing said about a time
+        db.session.add(Setting(key="worklist_cache_minutes", value=0))
+        db.session.commit()
+        forget()
+    with app.test_request_context():
+        managed_until(TODAY + timedelta(days=12), "Lò Văn Mười")
+    live = province.get("/").get_data(as_text=True)
+    assert "Sắp hết hạn quản lý (trong 30 ngày): 2 người" in live
+    assert 'id="work-counted"' not in live

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,3 +28,18 @@ class MonthFigures(db.Model):
     # Copied from an approved report: its snapshot's time (the copy holds while they match);
     # None: counted by the figures function.
     snapshot_at: Mapped[datetime | None]
+
+
+class WorklistCounts(db.Model):
+    """A reviewer's home-page counts of due items (terms ending, decisions overdue…) over every
+    person of the district, province or country: counted again once older than the setting
+    `worklist_cache_minutes` or on another day; a commune's are always counted live. The list
+    each count links to is always live."""
+
+    __tablename__ = "worklist_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
+    counted_for: Mapped[date]  # the day the "soon" and "overdue" were measured from
+    computed_at: Mapped[datetime] = mapped_column(default=now_utc)
+    counts: Mapped[dict] = mapped_column(JSON)

@@ -4,6 +4,7 @@ from flask import Blueprint, Response
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
+from .. import settings
 from ..access import public, signed_in
 from ..extensions import db
 from ..rendering import render
@@ -37,7 +38,8 @@ def home():
     # without JavaScript): on a slow link the worklist is readable before they arrive.
     return render("main/home.html", unit_counts=_unit_counts(), work=worklist(current_user),
                   returned=returned_reports(current_user), report_period=period,
-                  report_due_on=due, board_unit=current_user.unit
+                  report_due_on=due, work_cache_minutes=settings.get("worklist_cache_minutes"),
+                  board_unit=current_user.unit
                   if dashboard.may_see(current_user) else None)
 
 

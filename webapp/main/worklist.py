@@ -6,10 +6,11 @@ link shows exactly the persons counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 
 from .. import settings
 from ..auth.models import Role, User
@@ -19,8 +20,8 @@ from ..dossier.services import worklist_items as dossier_items
 from ..registry.models import TransferRequest
 from ..registry.queries import DUE_FILTERS, due_condition
 from ..scoping import restrict, scoped_persons, scoped_transfers
-from ..timeutil import today_local
-from ..workdays.deadlines import worklist_items
+from ..timeutil import now_utc, today_local
+from ..workdays.deadlines import overdue_decisions_count, worklist_items
 
 
 @dataclass
@@ -45,18 +46,60 @@ def report_due(today: date) -> tuple[str, date]:
     return f"{today.month:02d}/{today.year}", nxt
 
 
-def worklist(user: User, today: date | None = None) -> list[Item] | None:
-    if user.role == Role.ADMIN:
-        return None
-    today = today or today_local()
-    items: list[Item] = []
-    # One pass over the persons in scope counts every kind of due item at once.
+def _person_counts(user: User, today: date) -> dict[str, int]:
+    """Every kind of due item, and the overdue management decisions, over the persons in
+    scope: one pass counts the due items at once."""
     sub = scoped_persons(user).with_only_columns(*[
         case((due_condition(name, today), 1), else_=0).label(name)
         for name in DUE_FILTERS]).subquery()
     counts = db.session.execute(select(*[func.coalesce(func.sum(sub.c[name]), 0)
                                          for name in DUE_FILTERS])).one()
-    for (name, label), count in zip(DUE_FILTERS.items(), counts):
+    out = {name: int(count) for name, count in zip(DUE_FILTERS, counts)}
+    out["late_decisions"] = overdue_decisions_count(scoped_persons(user), today)
+    return out
+
+
+def person_counts(user: User, today: date) -> tuple[dict[str, int], datetime | None]:
+    """(counts, when they were counted, or None for live). A commune officer acts on each
+    item: counted live. A reviewer's scope is thousands of persons: kept `worklist_cache_minutes`
+    (shared by every worker), then counted again; 0 counts live for everyone."""
+    from ..dashboard.models import WorklistCounts
+
+    minutes = settings.get("worklist_cache_minutes")
+    if user.role == Role.COMMUNE or not minutes:
+        return _person_counts(user, today), None
+    kept = db.session.scalar(select(WorklistCounts).where(WorklistCounts.unit_id == user.unit_id))
+    now = now_utc()
+    if kept is not None and kept.counted_for == today and \
+            kept.computed_at >= now - timedelta(minutes=minutes):
+        return kept.counts, kept.computed_at
+    counts = _person_counts(user, today)
+    try:
+        with db.session.begin_nested():  # two reviewers of one unit at once: one row wins
+            if kept is None:
+                db.session.add(WorklistCounts(unit_id=user.unit_id, counted_for=today,
+                                              computed_at=now, counts=counts))
+            else:
+                kept.counted_for, kept.computed_at, kept.counts = today, now, counts
+    except IntegrityError:
+        pass
+    return counts, now
+
+
+class Worklist(list):
+    """The items, and when the counts of persons were made (None: just now, live)."""
+
+    counted_at: datetime | None = None
+
+
+def worklist(user: User, today: date | None = None) -> Worklist | None:
+    if user.role == Role.ADMIN:
+        return None
+    today = today or today_local()
+    items = Worklist()
+    counts, items.counted_at = person_counts(user, today)
+    for name, label in DUE_FILTERS.items():
+        count = counts.get(name, 0)
         if count:
             items.append(Item(f"{label}: {vn_number(count)} người", count,
                               url_for("registry.index", due=name), name.endswith("overdue")))
@@ -77,7 +120,8 @@ def worklist(user: User, today: date | None = None) -> list[Item] | None:
             items.append(Item(f"{count} đề nghị chuyển hồ sơ giữa các xã đang chờ xử lý",
                               count, url_for("registry.transfers")))
     items.extend(_report_items(user, today))
-    items.extend(Item(*item) for item in worklist_items(user, today))  # in working days
+    items.extend(Item(*item) for item in worklist_items(  # in working days
+        user, today, late=counts.get("late_decisions")))
     items.extend(Item(*row) for row in dossier_items(user, today))
     return items
 

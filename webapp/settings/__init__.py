@@ -137,6 +137,10 @@ DEFAULTS: dict[str, object] = {
     # The home page's month-end figures, counted once where no approved report holds them, are
     # counted again after this many hours (registry corrections reach the dashboard by then).
     "dashboard_cache_hours": 24,
+    # A reviewer's home-page counts of due items (over every person of the district, province
+    # or country) are counted again after this many minutes; 0: on every view. A commune's are
+    # always live, and so is every list they link to.
+    "worklist_cache_minutes": 10,
     # Resolution 163/2024/QH15, Conclusion 132-KL/TW: at least 50 % of communes drug-free by
     # the end of 2030.
     "drugfree_goal_percent": 50,
@@ -192,6 +196,8 @@ LABELS = {
     "dossier_lead_days_post_rehab":
         "Văn bản quản lý sau cai được ghi ngày sớm nhất trước ngày quyết định (ngày)",
     "dashboard_cache_hours": "Số liệu biểu đồ trang chủ được tính lại sau (giờ)",
+    "worklist_cache_minutes": "Số việc cần làm trên trang chủ của huyện, tỉnh, trung ương được "
+                              "đếm lại sau (phút; 0: đếm mỗi lần mở)",
     "drugfree_goal_percent": "Mục tiêu tỷ lệ xã, phường không ma túy (%)",
     "drugfree_goal_year": "… đến hết năm",
 }

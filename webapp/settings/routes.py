@@ -41,7 +41,8 @@ GROUPS = [
         f"dossier_lead_days_{kind}" for kind in (
             "management", "determination", "voluntary", "compulsory", "post_rehab"))]),
     ("Trang chủ và xã, phường không ma túy",
-     ["dashboard_cache_hours", "drugfree_goal_percent", "drugfree_goal_year"]),
+     ["dashboard_cache_hours", "worklist_cache_minutes", "drugfree_goal_percent",
+      "drugfree_goal_year"]),
 ]
 GROUP_LABELS = {"adult": "Người thành niên (từ đủ 18 tuổi)",
                 "minor": "Người chưa thành niên (dưới 18 tuổi)"}

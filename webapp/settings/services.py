@@ -48,6 +48,7 @@ INTEGER_RANGES: dict[str, tuple[int, int]] = {
     **{f"dossier_lead_days_{kind}": (0, 730) for kind in (
         "management", "determination", "voluntary", "compulsory", "post_rehab")},
     "dashboard_cache_hours": (1, 720),
+    "worklist_cache_minutes": (0, 1440),
     "drugfree_goal_percent": (1, 100),
     "drugfree_goal_year": (2025, 2100),
 }

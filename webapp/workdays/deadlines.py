@@ -164,11 +164,12 @@ def overdue_decisions_count(persons_query, today: date) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery()))
 
 
-def worklist_items(user, today: date) -> list:
-    """The home page's items (label, count, url, urgent): overdue management decisions and
-    file handovers."""
+def worklist_items(user, today: date, late: int | None = None) -> list:
+    """The home page's items (label, count, url, urgent): overdue management decisions (`late`
+    when the caller counted them already) and file handovers."""
     items = []
-    late = overdue_decisions_count(scoped_persons(user), today)
+    if late is None:
+        late = overdue_decisions_count(scoped_persons(user), today)
     if late:
         items.append((f"Quá hạn ra quyết định quản lý ({decision_days(None, today)} ngày làm "
                           f"việc kể từ ngày xét nghiệm dương tính): {late} người", late,
