@@ -10,6 +10,7 @@ default (instance/bench-<scale>.sqlite3, rebuilt); with DATABASE_URL, that datab
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import json
 import os
@@ -279,6 +280,7 @@ def run(scale: float, reps: int, with_concurrency: bool, reuse: bool,
 
     url = _database_url(scale)
     app = create_app(_config(url))
+    gc.freeze()  # as wsgi.py does for the served application
     today = date.today()
     if reuse:
         built = _reuse(app, scale, today)

@@ -46,16 +46,34 @@ def report_due(today: date) -> tuple[str, date]:
     return f"{today.month:02d}/{today.year}", nxt
 
 
+_statements: dict[tuple, object] = {}
+
+
+def _counts_statement(user: User, today: date):
+    """The one pass counting every kind of due item, built once per scope and day: SQLAlchemy
+    keeps a statement's cache key on the statement, and walking this one (ten conditions of
+    nested subqueries) to make that key cost more than running it for a commune."""
+    # The scope is the unit's subtree: its path is in the key (a unit moved gets new ones).
+    key = (user.unit_id, user.unit.path, user.role, today, settings.get("due_soon_days"))
+    statement = _statements.get(key)
+    if statement is None:
+        if len(_statements) > 1000:
+            _statements.clear()
+        sub = scoped_persons(user).with_only_columns(*[
+            case((due_condition(name, today), 1), else_=0).label(name)
+            for name in DUE_FILTERS]).subquery()
+        statement = _statements[key] = select(*[func.coalesce(func.sum(sub.c[name]), 0)
+                                                 for name in DUE_FILTERS])
+    return statement
+
+
 def _person_counts(user: User, today: date) -> dict[str, int]:
     """Every kind of due item, and the overdue management decisions, over the persons in
     scope: one pass counts the due items at once."""
-    sub = scoped_persons(user).with_only_columns(*[
-        case((due_condition(name, today), 1), else_=0).label(name)
-        for name in DUE_FILTERS]).subquery()
-    counts = db.session.execute(select(*[func.coalesce(func.sum(sub.c[name]), 0)
-                                         for name in DUE_FILTERS])).one()
+    counts = db.session.execute(_counts_statement(user, today)).one()
     out = {name: int(count) for name, count in zip(DUE_FILTERS, counts)}
-    out["late_decisions"] = overdue_decisions_count(scoped_persons(user), today)
+    out["late_decisions"] = overdue_decisions_count(scoped_persons(user), today,
+                                                    scope_key=(user.unit_id, user.unit.path, user.role))
     return out
 
 

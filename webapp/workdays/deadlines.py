@@ -151,17 +151,30 @@ def pending_decisions(persons_query, today: date) -> list[tuple[Person, Deadline
     return sorted([(p, d) for p, d in out if d is not None], key=lambda pd: pd[1].due)
 
 
-def overdue_decisions_count(persons_query, today: date) -> int:
+_counts: dict[tuple, object] = {}
+
+
+def overdue_decisions_count(persons_query, today: date, scope_key=None) -> int:
     """How many waiting persons are past the deadline, counted in SQL: the latest positive
-    test on or before the last day whose deadline has passed."""
+    test on or before the last day whose deadline has passed. With `scope_key` (what
+    identifies `persons_query`'s scope), the statement is built once per scope and day: its
+    cache key, kept on it, cost more to make than the count of a commune."""
     cutoff = calendar.latest_start_due_before(today, decision_days(None, today))
-    last_positive = (select(func.max(PersonEvent.event_date))
-                     .where(PersonEvent.person_id == Person.id,
-                            PersonEvent.kind == "positive_test",
-                            PersonEvent.voided_at.is_(None)).scalar_subquery())
-    query = persons_query.where(due_condition("user_no_decision", today),
-                                last_positive <= cutoff).order_by(None)
-    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+    key = (scope_key, today, cutoff)
+    statement = _counts.get(key) if scope_key is not None else None
+    if statement is None:
+        last_positive = (select(func.max(PersonEvent.event_date))
+                         .where(PersonEvent.person_id == Person.id,
+                                PersonEvent.kind == "positive_test",
+                                PersonEvent.voided_at.is_(None)).scalar_subquery())
+        query = persons_query.where(due_condition("user_no_decision", today),
+                                    last_positive <= cutoff).order_by(None)
+        statement = select(func.count()).select_from(query.subquery())
+        if scope_key is not None:
+            if len(_counts) > 1000:
+                _counts.clear()
+            _counts[key] = statement
+    return db.session.scalar(statement)
 
 
 def worklist_items(user, today: date, late: int | None = None) -> list:
