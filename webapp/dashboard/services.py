@@ -27,7 +27,7 @@ from ..reports.figures import as_values, compute, month_bounds
 from ..reports.models import MonthlySubmission
 from ..timeutil import LOCAL_TZ, now_utc, today_local
 from ..treatment.vocab import REHAB_FORMS, SHORT_FORMS
-from ..units.models import Level, Unit
+from ..units.models import Level, Unit, active_on
 from .models import MonthFigures
 
 MONTHS = 12
@@ -90,28 +90,35 @@ def rows_of(units: list[Unit], months: list[tuple[int, int]]
         if _complete(year, month, included, children.get(unit_id)):
             approved[(unit_id, (year, month))] = (sub_id, snapshot_at)
     fresh_after = now_utc() - timedelta(hours=settings.get("dashboard_cache_hours"))
-    stored = {(f.unit_id, (f.year, f.month)): f for f in db.session.scalars(
-        select(MonthFigures).where(MonthFigures.unit_id.in_(ids),
-                                   tuple_(MonthFigures.year, MonthFigures.month).in_(months)))}
+    # Read as plain rows (a province's ranking reads a hundred): the ORM object is loaded only
+    # for a month that must be counted again.
+    stored = {(unit_id, (year, month)): (figures_id, rows, computed_at, snapshot_at)
+              for figures_id, unit_id, year, month, rows, computed_at, snapshot_at
+              in db.session.execute(select(
+                  MonthFigures.id, MonthFigures.unit_id, MonthFigures.year, MonthFigures.month,
+                  MonthFigures.rows, MonthFigures.computed_at, MonthFigures.snapshot_at).where(
+                      MonthFigures.unit_id.in_(ids),
+                      tuple_(MonthFigures.year, MonthFigures.month).in_(months)))}
     out: dict[tuple[int, tuple[int, int]], list[list]] = {}
     for unit in units:
         for ym in months:
             key, kept = (unit.id, ym), stored.get((unit.id, ym))
             if key in approved:
                 sub_id, snapshot_at = approved[key]
-                if kept is not None and kept.snapshot_at == snapshot_at:
-                    out[key] = kept.rows
+                if kept is not None and kept[3] == snapshot_at:
+                    out[key] = kept[1]
                     continue
                 rows = _kept(db.session.scalar(select(MonthlySubmission.snapshot).where(
                     MonthlySubmission.id == sub_id)) or [])
             else:
-                if kept is not None and kept.snapshot_at is None and kept.computed_at >= fresh_after:
-                    out[key] = kept.rows
+                if kept is not None and kept[3] is None and kept[2] >= fresh_after:
+                    out[key] = kept[1]
                     continue
                 snapshot_at = None
                 rows = _kept(r.as_list() for r in compute(unit, *ym, **reports.rules_of(*ym)))
             out[key] = rows
-            _store(unit, ym, rows, kept, snapshot_at)
+            _store(unit, ym, rows, db.session.get(MonthFigures, kept[0]) if kept else None,
+                   snapshot_at)
     return out
 
 
@@ -247,7 +254,11 @@ def _ranking(unit: Unit, months, period: str) -> list[Chart]:
             sent.is_not(None), sent < due_by)
         .group_by(MonthlySubmission.unit_id)).all())
     month_ends = [month_bounds(*ym)[1] for ym in months]
-    owed = {c.id: sum(c.is_active_on(day) for day in month_ends) for c in children}
+
+    def months_owed(child) -> int:  # the months the child existed at the end of
+        start, end = child.valid_from, child.valid_to  # read once, not twelve times
+        return sum(active_on(start, end, day) for day in month_ends)
+    owed = {c.id: months_owed(c) for c in children}
     links = {c.id: url_for("reports.submission", period=period, unit_code=c.code)
              for c in children}
 

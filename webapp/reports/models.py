@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -64,7 +64,14 @@ class MonthlySubmission(Reviewed, db.Model):
     __audit__ = ("status", "work_done", "difficulties", "proposals", "staff_count",
                  "funding_local", "funding_contribution", "funding_other", "warning_comment",
                  "document_number")
-    __table_args__ = (UniqueConstraint("unit_id", "year", "month", name="uq_submission_unit_month"),)
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "month", name="uq_submission_unit_month"),
+        # The small columns the lists of many units read (status, times), in an index of
+        # their own: on SQLite a row's later columns sit behind its snapshot (~9 KB of JSON in
+        # overflow pages), which reading them had to walk for each of a province's reports.
+        Index("ix_monthly_submissions_unit_period", "unit_id", "year", "month", "status",
+              "snapshot_at", "first_submitted_at", "submitted_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)

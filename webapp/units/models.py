@@ -95,6 +95,11 @@ def under(path_column, prefix) -> ColumnElement:
     return _Under(path_column, prefix)
 
 
+def active_on(valid_from: date | None, valid_to: date | None, day: date) -> bool:
+    """A unit's validity (from its first day, until the day before `valid_to`) on `day`."""
+    return (valid_from is None or valid_from <= day) and (valid_to is None or day < valid_to)
+
+
 class Unit(db.Model):
     """An administrative unit (đơn vị hành chính) in a tree of any depth.
 
@@ -141,9 +146,7 @@ class Unit(db.Model):
         return self.path.count("/") - 2
 
     def is_active_on(self, day: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (
-            self.valid_to is None or day < self.valid_to
-        )
+        return active_on(self.valid_from, self.valid_to, day)
 
     def contains(self, other: Unit) -> bool:
         return other.path.startswith(self.path)
