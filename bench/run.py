@@ -565,8 +565,8 @@ def main(argv=None) -> None:
         return
     if set(only) != set(PARTS):
         print(json.dumps({k: v for k, v in result.items() if k in (
-            "ms", "statements", "floor_ms", "export", "export_country", "import",
-            "concurrency")}, ensure_ascii=False, indent=1))
+            "ms", "statements", "floor_ms", "bytes", "figures_call_province_ms", "export",
+            "export_country", "import", "concurrency")}, ensure_ascii=False, indent=1))
         return
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     verdict = verdicts(result, saved)
