@@ -13,10 +13,34 @@ from webapp.config import TestConfig
 from webapp.extensions import db as _db
 
 
+def _worker_database(url: str):
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own, made from
+    TEST_DATABASE_URL's name and the worker's ("ci_…_gw0"), dropped at the end; a SQLite file
+    is per worker already (each has its own temporary folder)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url, None
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    url = os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}")
+    url, drop = _worker_database(os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"))
 
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = url
@@ -29,6 +53,10 @@ def app(tmp_path_factory):
             conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
     yield app
+    if drop is not None:
+        with app.app_context():
+            _db.engine.dispose()
+        drop()
 
 
 @pytest.fixture(autouse=True)

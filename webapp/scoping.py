@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from flask import abort
-from sqlalchemy import Select, select
+from sqlalchemy import Select, any_, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .auth.models import REVIEWER_ROLES, Role, User
@@ -27,6 +27,16 @@ def units_in_scope(user: User) -> Select:
 def restrict(query: Select[T], user: User, unit_column: InstrumentedAttribute) -> Select[T]:
     """Narrow any query to rows whose `unit_column` lies in the user's subtree."""
     return query.where(unit_column.in_(units_in_scope(user)))
+
+
+def seek_by_unit(query: Select[T], user: User, unit_column: InstrumentedAttribute) -> Select[T]:
+    """The same scope once more, as one array of the subtree's unit ids on PostgreSQL: with
+    only the subquery, a list ordered by name walks the whole country's persons in that order
+    and drops those outside the subtree (10 ms for a province's first page, far more for a
+    district's); with the array it seeks the subtree's persons by unit, then sorts them."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return query  # SQLite seeks by unit already
+    return query.where(unit_column == any_(func.array(units_in_scope(user).scalar_subquery())))
 
 
 def scoped_units(user: User) -> Select[tuple[Unit]]:

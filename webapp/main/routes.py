@@ -6,7 +6,7 @@ from sqlalchemy import func, select, text
 
 from .. import settings
 from ..access import public, signed_in
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..rendering import render
 from ..scoping import scoped_units
 from ..timeutil import today_local
@@ -34,9 +34,11 @@ def home():
     from ..dashboard import services as dashboard
 
     period, due = report_due(today_local())
+    work = worklist(current_user)
+    commit_keeping_loaded()  # a reviewer's counts, when just made, are kept for the next view
     # The dashboard's charts follow in their own request (htmx, on load; a plain link
     # without JavaScript): on a slow link the worklist is readable before they arrive.
-    return render("main/home.html", unit_counts=_unit_counts(), work=worklist(current_user),
+    return render("main/home.html", unit_counts=_unit_counts(), work=work,
                   returned=returned_reports(current_user), report_period=period,
                   report_due_on=due, work_cache_minutes=settings.get("worklist_cache_minutes"),
                   board_unit=current_user.unit

@@ -12,7 +12,7 @@ from .. import settings
 from ..auth.models import User
 from ..extensions import db
 from ..forms import input_problem, query_problems
-from ..scoping import scoped_persons, scoped_units
+from ..scoping import scoped_persons, scoped_units, seek_by_unit
 from ..timeutil import today_local
 from ..units.models import Unit, under
 from ..vntext import fold
@@ -212,7 +212,7 @@ def _like_escape(text: str) -> str:
 
 def person_query(user: User, f: PersonFilters, today: date | None = None) -> Select:
     today = today or today_local()
-    query = scoped_persons(user)
+    query = seek_by_unit(scoped_persons(user), user, Person.unit_id)
     for token in fold(f.q).split():
         query = query.where(Person.search_text.like(f"%{_like_escape(token)}%", escape="\\"))
     if f.state == "":
