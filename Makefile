@@ -11,8 +11,11 @@ run: setup db
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Two test workers (pytest-xdist) on the machine's two cores, each with its own database;
+# `make test WORKERS=0` runs in one process.
+WORKERS ?= 2
 test: setup-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(if $(filter 0,$(WORKERS)),,-n $(WORKERS)) $(PYTEST_ARGS)
 
 setup: install assets
 setup-dev: $(VENV)/.installed-dev assets
