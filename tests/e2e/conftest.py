@@ -12,9 +12,43 @@ from werkzeug.serving import make_server
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
+class _InFlight:
+    """The live server's requests still running: a page's request sent just before its test
+    ended (the home page loads its dashboard after itself) must finish before the database
+    is emptied for the next test, or its writes land in the emptied tables."""
+
+    def __init__(self, app):
+        self.app, self.running = app, 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.running += 1
+        try:
+            result = self.app(environ, start_response)
+            try:
+                yield from result
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        finally:
+            with self.changed:
+                self.running -= 1
+                self.changed.notify_all()
+
+    def wait_idle(self, timeout: float = 15.0) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.running == 0, timeout)
+
+
+_in_flight: list[_InFlight] = []
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    counted = _InFlight(app)
+    _in_flight.append(counted)
+    server = make_server("127.0.0.1", 0, counted, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -50,6 +84,8 @@ def page(browser, live_server, demo, request):
         os.makedirs("test-artifacts", exist_ok=True)
         page.screenshot(path=f"test-artifacts/{request.node.name}.png", full_page=True)
     context.close()
+    for counted in _in_flight:
+        counted.wait_idle()
 
 
 @pytest.hookimpl(hookwrapper=True)
