@@ -227,39 +227,57 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
     )
 
 
+# The labels of a row, looked up once per value rather than worked out per row.
+_STATE_LABELS = {state.value: label for state, label in STATE_LABELS.items()}
+_CLOSED = State.CLOSED.value
+_CLOSED_LABELS = {reason: f"{STATE_LABELS[State.CLOSED]} ({text})"
+                  for reason, text in CLOSING_REASONS.items()}
+# A period's status coarsened to its state (an illegal user's three statuses are one state).
+_COARSE = {status.value: status.state.value for status in Status}
+_USER, _ADDICT = State.USER.value, State.ADDICT.value
+
+
 def registry_values(row, units: dict[int, tuple[str, str]]) -> list:
-    code, name = units.get(row.unit_id, ("", ""))
-    state = row.state
-    current = STATE_LABELS.get(state, state)  # StrEnum keys: the code string finds them
-    if state == State.CLOSED.value and row.closed_reason:
-        current = f"{current} ({CLOSING_REASONS.get(row.closed_reason, row.closed_reason)})"
-    # The state as the template names it: a closed file's last one, periods' statuses coarsened.
-    opened = state if state != State.CLOSED.value else (row.open_state or "")
-    opened = Status(opened).state.value if opened in set(Status) else opened
+    """One person's cells, from a row of `registry_select` (its columns in their order)."""
+    (full_name, birth_date, birth_year, sex, id_number, ethnicity, occupation,
+     occupation_group, unit_id, address, state, main_drug, notes, closed_reason,
+     management_until, listed_on, determined_on, managed_on, episode_form, episode_start,
+     open_state, _) = row
+    code, name = units.get(unit_id, ("", ""))
+    if state == _CLOSED:
+        current = (_CLOSED_LABELS.get(closed_reason)
+                   or f"{_STATE_LABELS[_CLOSED]} ({closed_reason})") if closed_reason \
+            else _STATE_LABELS[_CLOSED]
+        # The state as the template names it: a closed file's last one.
+        opened = open_state or ""
+    else:
+        current = _STATE_LABELS.get(state, state)
+        opened = state
+    opened = _COARSE.get(opened, opened)  # periods' statuses coarsened
     return [
-        row.full_name,
-        row.birth_date or row.birth_year,
-        SEXES.get(row.sex, ""),
-        row.id_number,
-        ETHNICITY_CODES.get(row.ethnicity or "", ""),
-        row.occupation,
-        OCCUPATION_GROUPS.get(row.occupation_group or "", ""),
+        full_name,
+        birth_date or birth_year,
+        SEXES.get(sex, ""),
+        id_number,
+        ETHNICITY_CODES.get(ethnicity, ""),
+        occupation,
+        OCCUPATION_GROUPS.get(occupation_group, ""),
         code,
-        row.address,
+        address,
         IMPORT_STATES.get(opened, ""),
-        row.determined_on,
-        DRUGS.get(row.main_drug or "", ""),
+        determined_on,
+        DRUGS.get(main_drug, ""),
         # The import reads this column as the decision's date for an illegal user, and as the
         # date on the lists for everyone else (an addict's defaults to the determination's):
         # export what it will read back.
-        row.managed_on if opened == State.USER.value else
-        None if opened == State.ADDICT.value and row.listed_on == row.determined_on else
-        row.listed_on,
-        row.notes,
+        managed_on if opened == _USER else
+        None if opened == _ADDICT and listed_on == determined_on else
+        listed_on,
+        notes,
         current,
-        REHAB_FORMS.get(row.episode_form, row.episode_form) if row.episode_form else None,
-        row.episode_start,
-        row.management_until if state == State.USER.value else None,
+        REHAB_FORMS.get(episode_form, episode_form) if episode_form else None,
+        episode_start,
+        management_until if state == _USER else None,
         name,
     ]
 
