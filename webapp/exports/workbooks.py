@@ -6,7 +6,7 @@ from datetime import date
 from io import BytesIO
 from typing import IO, Iterator
 
-from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, func, select
+from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, case, func, select
 
 from .. import settings
 from ..auth.models import User
@@ -205,12 +205,18 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
                 .order_by(RehabEpisode.start_date.desc(), RehabEpisode.id.desc())
                 .limit(1).scalar_subquery())
 
-    # A closed file shows, in the template's "Tình trạng", the state it had before closing.
-    open_state = (select(PersonPeriod.state)
-                  .where(PersonPeriod.person_id == Person.id,
-                         PersonPeriod.state != State.CLOSED.value)
-                  .order_by(PersonPeriod.start_date.desc(), PersonPeriod.id.desc())
-                  .limit(1).scalar_subquery())
+    # A closed file shows, in the template's "Tình trạng", the state it had before closing
+    # (asked of closed files only: nothing else reads it).
+    open_state = case((Person.state == State.CLOSED.value,
+                       select(PersonPeriod.state)
+                       .where(PersonPeriod.person_id == Person.id,
+                              PersonPeriod.state != State.CLOSED.value)
+                       .order_by(PersonPeriod.start_date.desc(), PersonPeriod.id.desc())
+                       .limit(1).scalar_subquery()))
+    # The management decision's date is written for an illegal user only (a closed file's
+    # former state may be one): an addict's or a suspect's row never reads it.
+    managed_on = case((Person.state.not_in((State.ADDICT.value, State.SUSPECTED.value)),
+                       last_event(PersonEvent.kind == "management")))
     return query.with_only_columns(
         Person.full_name, Person.birth_date, Person.birth_year, Person.sex, Person.id_number,
         Person.ethnicity, Person.occupation, Person.occupation_group, Person.unit_id,
@@ -218,7 +224,7 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
         Person.management_until, Person.listed_on,
         last_event(PersonEvent.kind == "determination",
                    PersonEvent.addicted.is_(True)).label("determined_on"),
-        last_event(PersonEvent.kind == "management").label("managed_on"),
+        managed_on.label("managed_on"),
         ongoing(RehabEpisode.form).label("episode_form"),
         ongoing(RehabEpisode.start_date).label("episode_start"),
         open_state.label("open_state"),
