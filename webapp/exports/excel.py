@@ -336,8 +336,14 @@ class Sheet:
         wrapped = [(i, column.width - 1, column.width) for i, column in enumerate(self.columns)
                    if column.kind == "text"]
         date_fmt, bool_fmt, text_fmt = fmt("date"), fmt("center"), fmt("text")
-        write_string, write_blank, write_number = ws.write_string, ws.write_blank, ws.write_number
-        write_datetime, set_row = ws.write_datetime, ws.set_row
+        # xlsxwriter's undecorated writers, which its public ones call after reading the cell
+        # as A1 notation when it is not two numbers: a call per cell this table never needs
+        # (the public ones should a later version drop them).
+        write_string = getattr(ws, "_write_string", ws.write_string)
+        write_blank = getattr(ws, "_write_blank", ws.write_blank)
+        write_number = getattr(ws, "_write_number", ws.write_number)
+        write_datetime = getattr(ws, "_write_datetime", ws.write_datetime)
+        set_row = ws.set_row
         padding = [None] * ncols
         first = r = self.next_row
         try:
