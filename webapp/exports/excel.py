@@ -330,8 +330,9 @@ class Sheet:
         plan = []
         for column in self.columns:
             kind = column.kind
+            number = _NUMBER_KIND.get(kind, "int")
             plan.append((fmt("text") if kind == "text" else fmt(_TEXT_KIND.get(kind, "text")),
-                         fmt(kind), fmt(_NUMBER_KIND.get(kind, "int"))))
+                         fmt(kind), fmt(number), fmt(number_kind(number, BILLION))))
         # The wrapped (text) columns, whose long values make a taller row.
         wrapped = [(i, column.width - 1, column.width) for i, column in enumerate(self.columns)
                    if column.kind == "text"]
@@ -361,7 +362,7 @@ class Sheet:
                 if lines > 1:
                     set_row(r, row_height(lines))
                 i = 0
-                for value, (string_fmt, blank_fmt, number_fmt) in zip(values, plan):
+                for value, (string_fmt, blank_fmt, number_fmt, big_fmt) in zip(values, plan):
                     cls = value.__class__
                     if cls is str:
                         if value:
@@ -374,7 +375,7 @@ class Sheet:
                     elif cls is date:
                         write_datetime(r, i, value, date_fmt)
                     elif cls is int or cls is float:
-                        write_number(r, i, value, number_fmt)
+                        write_number(r, i, value, number_fmt if value < BILLION else big_fmt)
                     elif value == "":
                         write_blank(r, i, None, blank_fmt)
                     elif isinstance(value, str):
@@ -384,7 +385,7 @@ class Sheet:
                     elif isinstance(value, date):
                         write_datetime(r, i, value, date_fmt)
                     elif isinstance(value, (int, float)):
-                        write_number(r, i, value, number_fmt)
+                        write_number(r, i, value, number_fmt if value < BILLION else big_fmt)
                     else:
                         write_string(r, i, str(value)[:MAX_CELL_CHARS], text_fmt)
                     i += 1
