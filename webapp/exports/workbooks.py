@@ -293,13 +293,15 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
     """The list's rows as cell values, a chunk at a time; the ids of the persons written are
     appended to `seen` (the audit log's record of the file).
 
-    In two steps, whatever the scope: the persons' ids in the list's order first (one narrow
-    query: sorting ids is cheap where sorting whole rows of a country is not), then their
-    columns and dates IDS_PER_STEP persons at a time, by id; a list of at most IDS_PER_STEP
-    persons (a province's) is read in one pass."""
-    ids = list(db.session.scalars(
-        statement.with_only_columns(Person.id, maintain_column_froms=True)))
-    if len(ids) <= IDS_PER_STEP:  # a province's list: one pass, as sorted by the database
+    A list of at most IDS_PER_STEP persons (a province's) is read in one pass; a longer one in
+    two steps: the persons' ids in the list's order first (one narrow query: sorting ids is
+    cheap where sorting whole rows of a country is not), then their columns and dates
+    IDS_PER_STEP persons at a time, by id. Which it is, a count that stops after
+    IDS_PER_STEP + 1 rows, unsorted, says."""
+    narrow = statement.with_only_columns(Person.id, maintain_column_froms=True)
+    counted = db.session.scalar(select(func.count()).select_from(
+        narrow.order_by(None).limit(IDS_PER_STEP + 1).subquery()))
+    if counted <= IDS_PER_STEP:  # a province's list: one pass, as sorted by the database
         result = db.session.execute(statement.execution_options(yield_per=YIELD_PER))
         try:
             for row in result:
@@ -309,6 +311,7 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
         finally:
             result.close()
         return
+    ids = list(db.session.scalars(narrow))
     # By id alone: the ids are the scoped, filtered list already (with the scope's conditions
     # too, SQLite walks the whole subtree again for every step).
     wide = select(*statement.selected_columns)
