@@ -301,8 +301,11 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
     narrow = statement.with_only_columns(Person.id, maintain_column_froms=True)
     counted = db.session.scalar(select(func.count()).select_from(
         narrow.order_by(None).limit(IDS_PER_STEP + 1).subquery()))
+    # Plain column tuples: run on the session's connection (the same transaction), the rows
+    # skip the ORM's loading, which has no object to build here.
+    connection = db.session.connection()
     if counted <= IDS_PER_STEP:  # a province's list: one pass, as sorted by the database
-        result = db.session.execute(statement.execution_options(yield_per=YIELD_PER))
+        result = connection.execute(statement.execution_options(yield_per=YIELD_PER))
         try:
             for row in result:
                 if seen is not None:
@@ -321,7 +324,7 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
         # One array parameter on PostgreSQL (psycopg parses thousands of placeholders slowly).
         among = Person.id == any_(bindparam("ids", chunk, type_=ARRAY(Integer))) \
             if postgresql else Person.id.in_(chunk)
-        rows = {row.person_id: row for row in db.session.execute(
+        rows = {row.person_id: row for row in connection.execute(
             wide.where(among).execution_options(yield_per=YIELD_PER))}
         for person_id in chunk:
             row = rows.get(person_id)
