@@ -147,11 +147,9 @@ def record(action: str, object_type: str, object_id: int | None = None,
     if kept:
         # The ids as plain rows in one statement, in the same transaction (an export's
         # thousand AuditPerson objects cost its request more than the query did).
-        from ..ops import bulk
-
         db.session.flush()
-        bulk.insert_rows(AuditPerson.__table__, [{"event_id": event.id, "person_id": i}
-                                                 for i in kept])
+        db.session.execute(insert(AuditPerson.__table__),
+                           [{"event_id": event.id, "person_id": i} for i in kept])
     return event
 
 
