@@ -237,6 +237,19 @@ def test_a_list_keeps_at_most_the_cap_of_ids_and_always_the_count(app, demo):
             audit.PERSONS_CAP
 
 
+def test_a_list_counts_and_keeps_each_person_once(app, demo):
+    from webapp.audit import services as audit
+
+    with app.test_request_context():
+        event = audit.record("export", "Person", None, {"rows": 5}, persons=[7, 3, 7, 5, 3])
+        empty = audit.record("export", "Person", None, {"rows": 0}, persons=[])
+        db.session.commit()
+        assert event.changes == {"rows": 5, "persons": 3}
+        assert empty.changes == {"rows": 0, "persons": 0}
+        assert sorted(db.session.scalars(select(AuditPerson.person_id).where(
+            AuditPerson.event_id == event.id))) == [3, 5, 7]
+
+
 def test_the_admin_finds_a_person_and_every_audit_event_about_them(app, demo, login_as,
                                                                   make_person):
     pid = make_person(id_number=SECRET_ID, address="Bản Bí Mật")

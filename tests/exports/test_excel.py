@@ -385,7 +385,8 @@ def test_many_rows_at_once_write_the_same_cells_as_row_by_row():
     values, number formats, borders, wrapping and the height of a row with a long text."""
     rows = [["Nguyễn Văn An", date(1990, 3, 7), "014090001234", 3, 1_280_000],
             ["Lò Thị Ún " + "rất dài " * 12, 1990, None, None, ""],
-            ["Có", True, "", 2.5, None], ["Ngắn"]]
+            ["Có", True, "", 2.5, None], ["Tỷ", None, None, 1_000_000_000, 12_500_000_000],
+            ["Ngắn"]]
 
     def workbook(many: bool):
         book = excel.Workbook(constant_memory=True, title="Thử")

@@ -322,50 +322,80 @@ class Sheet:
 
     def rows(self, rows: Iterable[Sequence]) -> int:
         """Many plain table rows (no style, indent or per-cell kinds): the same cells as
-        `row()` writes, with each column's formats looked up once; returns how many."""
+        `row()` writes, with each column's formats looked up once; returns how many.
+
+        The common types (str, None, date, int, float) are told apart by their exact class,
+        one test each; anything else (bool, datetime, a subclass) goes the way `row()` goes."""
         ws, fmt, ncols = self.ws, self.book.fmt, self.ncols
         plan = []
         for column in self.columns:
             kind = column.kind
-            plan.append((kind == "text", column.width - 1, column.width,
-                         fmt("text") if kind == "text" else fmt(_TEXT_KIND.get(kind, "text")),
-                         fmt(kind), fmt(_NUMBER_KIND.get(kind, "int"))))
+            number = _NUMBER_KIND.get(kind, "int")
+            plan.append((fmt("text") if kind == "text" else fmt(_TEXT_KIND.get(kind, "text")),
+                         fmt(kind), fmt(number), fmt(number_kind(number, BILLION))))
+        # The wrapped (text) columns, whose long values make a taller row.
+        wrapped = [(i, column.width - 1, column.width) for i, column in enumerate(self.columns)
+                   if column.kind == "text"]
         date_fmt, bool_fmt, text_fmt = fmt("date"), fmt("center"), fmt("text")
-        write_string, write_blank, write_number = ws.write_string, ws.write_blank, ws.write_number
-        write_datetime = ws.write_datetime
-        count = 0
-        for values in rows:
-            if len(values) > ncols:
-                raise ValueError(f"{len(values)} values for {ncols} columns")
-            r, lines = self.next_row, 1
-            for (wrapped, limit, width, *_), value in zip(plan, values):
-                if wrapped and value.__class__ is str and (len(value) >= limit or "\n" in value):
-                    lines = max(lines, estimate_lines(value, width))
-            if lines > 1:
-                ws.set_row(r, row_height(lines))
-            i = 0
-            for (_, _, _, string_fmt, blank_fmt, number_fmt), value in zip(plan, values):
-                if value is None or value == "":
-                    write_blank(r, i, None, blank_fmt)
-                elif isinstance(value, str):
-                    write_string(r, i, value[:MAX_CELL_CHARS], string_fmt)
-                elif isinstance(value, bool):
-                    write_string(r, i, "Có" if value else "Không", bool_fmt)
-                elif isinstance(value, date):
-                    write_datetime(r, i, value, date_fmt)
-                elif isinstance(value, (int, float)):
-                    write_number(r, i, value, number_fmt)
-                else:
-                    write_string(r, i, str(value)[:MAX_CELL_CHARS], text_fmt)
-                i += 1
-            for blank_fmt in (p[4] for p in plan[i:]):
-                write_blank(r, i, None, blank_fmt)
-                i += 1
-            self.data_rows += 1
-            self.last_data_row = r
-            self.next_row += 1
-            count += 1
-        return count
+        # xlsxwriter's undecorated writers, which its public ones call after reading the cell
+        # as A1 notation when it is not two numbers: a call per cell this table never needs
+        # (the public ones should a later version drop them).
+        write_string = getattr(ws, "_write_string", ws.write_string)
+        write_blank = getattr(ws, "_write_blank", ws.write_blank)
+        write_number = getattr(ws, "_write_number", ws.write_number)
+        write_datetime = getattr(ws, "_write_datetime", ws.write_datetime)
+        set_row = ws.set_row
+        padding = [None] * ncols
+        first = r = self.next_row
+        try:
+            for values in rows:
+                size = len(values)
+                if size != ncols:
+                    if size > ncols:
+                        raise ValueError(f"{size} values for {ncols} columns")
+                    values = [*values, *padding[size:]]
+                lines = 1
+                for i, limit, width in wrapped:
+                    value = values[i]
+                    if value.__class__ is str and (len(value) >= limit or "\n" in value):
+                        lines = max(lines, estimate_lines(value, width))
+                if lines > 1:
+                    set_row(r, row_height(lines))
+                i = 0
+                for value, (string_fmt, blank_fmt, number_fmt, big_fmt) in zip(values, plan):
+                    cls = value.__class__
+                    if cls is str:
+                        if value:
+                            write_string(r, i, value if len(value) <= MAX_CELL_CHARS
+                                         else value[:MAX_CELL_CHARS], string_fmt)
+                        else:
+                            write_blank(r, i, None, blank_fmt)
+                    elif value is None:
+                        write_blank(r, i, None, blank_fmt)
+                    elif cls is date:
+                        write_datetime(r, i, value, date_fmt)
+                    elif cls is int or cls is float:
+                        write_number(r, i, value, number_fmt if value < BILLION else big_fmt)
+                    elif value == "":
+                        write_blank(r, i, None, blank_fmt)
+                    elif isinstance(value, str):
+                        write_string(r, i, value[:MAX_CELL_CHARS], string_fmt)
+                    elif isinstance(value, bool):
+                        write_string(r, i, "Có" if value else "Không", bool_fmt)
+                    elif isinstance(value, date):
+                        write_datetime(r, i, value, date_fmt)
+                    elif isinstance(value, (int, float)):
+                        write_number(r, i, value, number_fmt if value < BILLION else big_fmt)
+                    else:
+                        write_string(r, i, str(value)[:MAX_CELL_CHARS], text_fmt)
+                    i += 1
+                r += 1
+        finally:  # what was written stays counted, should a row or the query fail
+            if r > first:
+                self.data_rows += r - first
+                self.last_data_row = r - 1
+                self.next_row = r
+        return r - first
 
     def note(self, text: str, style: str = "text", height: float | None = None) -> None:
         """A line across the whole width, outside the table (title, period, paragraphs).

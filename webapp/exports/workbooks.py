@@ -6,7 +6,7 @@ from datetime import date
 from io import BytesIO
 from typing import IO, Iterator
 
-from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, func, select
+from sqlalchemy import ARRAY, Integer, Select, any_, bindparam, case, func, select
 
 from .. import settings
 from ..auth.models import User
@@ -205,12 +205,18 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
                 .order_by(RehabEpisode.start_date.desc(), RehabEpisode.id.desc())
                 .limit(1).scalar_subquery())
 
-    # A closed file shows, in the template's "Tình trạng", the state it had before closing.
-    open_state = (select(PersonPeriod.state)
-                  .where(PersonPeriod.person_id == Person.id,
-                         PersonPeriod.state != State.CLOSED.value)
-                  .order_by(PersonPeriod.start_date.desc(), PersonPeriod.id.desc())
-                  .limit(1).scalar_subquery())
+    # A closed file shows, in the template's "Tình trạng", the state it had before closing
+    # (asked of closed files only: nothing else reads it).
+    open_state = case((Person.state == State.CLOSED.value,
+                       select(PersonPeriod.state)
+                       .where(PersonPeriod.person_id == Person.id,
+                              PersonPeriod.state != State.CLOSED.value)
+                       .order_by(PersonPeriod.start_date.desc(), PersonPeriod.id.desc())
+                       .limit(1).scalar_subquery()))
+    # The management decision's date is written for an illegal user only (a closed file's
+    # former state may be one): an addict's or a suspect's row never reads it.
+    managed_on = case((Person.state.not_in((State.ADDICT.value, State.SUSPECTED.value)),
+                       last_event(PersonEvent.kind == "management")))
     return query.with_only_columns(
         Person.full_name, Person.birth_date, Person.birth_year, Person.sex, Person.id_number,
         Person.ethnicity, Person.occupation, Person.occupation_group, Person.unit_id,
@@ -218,7 +224,7 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
         Person.management_until, Person.listed_on,
         last_event(PersonEvent.kind == "determination",
                    PersonEvent.addicted.is_(True)).label("determined_on"),
-        last_event(PersonEvent.kind == "management").label("managed_on"),
+        managed_on.label("managed_on"),
         ongoing(RehabEpisode.form).label("episode_form"),
         ongoing(RehabEpisode.start_date).label("episode_start"),
         open_state.label("open_state"),
@@ -227,39 +233,57 @@ def registry_select(user: User, filters: PersonFilters, today: date | None = Non
     )
 
 
+# The labels of a row, looked up once per value rather than worked out per row.
+_STATE_LABELS = {state.value: label for state, label in STATE_LABELS.items()}
+_CLOSED = State.CLOSED.value
+_CLOSED_LABELS = {reason: f"{STATE_LABELS[State.CLOSED]} ({text})"
+                  for reason, text in CLOSING_REASONS.items()}
+# A period's status coarsened to its state (an illegal user's three statuses are one state).
+_COARSE = {status.value: status.state.value for status in Status}
+_USER, _ADDICT = State.USER.value, State.ADDICT.value
+
+
 def registry_values(row, units: dict[int, tuple[str, str]]) -> list:
-    code, name = units.get(row.unit_id, ("", ""))
-    state = row.state
-    current = STATE_LABELS.get(state, state)  # StrEnum keys: the code string finds them
-    if state == State.CLOSED.value and row.closed_reason:
-        current = f"{current} ({CLOSING_REASONS.get(row.closed_reason, row.closed_reason)})"
-    # The state as the template names it: a closed file's last one, periods' statuses coarsened.
-    opened = state if state != State.CLOSED.value else (row.open_state or "")
-    opened = Status(opened).state.value if opened in set(Status) else opened
+    """One person's cells, from a row of `registry_select` (its columns in their order)."""
+    (full_name, birth_date, birth_year, sex, id_number, ethnicity, occupation,
+     occupation_group, unit_id, address, state, main_drug, notes, closed_reason,
+     management_until, listed_on, determined_on, managed_on, episode_form, episode_start,
+     open_state, _) = row
+    code, name = units.get(unit_id, ("", ""))
+    if state == _CLOSED:
+        current = (_CLOSED_LABELS.get(closed_reason)
+                   or f"{_STATE_LABELS[_CLOSED]} ({closed_reason})") if closed_reason \
+            else _STATE_LABELS[_CLOSED]
+        # The state as the template names it: a closed file's last one.
+        opened = open_state or ""
+    else:
+        current = _STATE_LABELS.get(state, state)
+        opened = state
+    opened = _COARSE.get(opened, opened)  # periods' statuses coarsened
     return [
-        row.full_name,
-        row.birth_date or row.birth_year,
-        SEXES.get(row.sex, ""),
-        row.id_number,
-        ETHNICITY_CODES.get(row.ethnicity or "", ""),
-        row.occupation,
-        OCCUPATION_GROUPS.get(row.occupation_group or "", ""),
+        full_name,
+        birth_date or birth_year,
+        SEXES.get(sex, ""),
+        id_number,
+        ETHNICITY_CODES.get(ethnicity, ""),
+        occupation,
+        OCCUPATION_GROUPS.get(occupation_group, ""),
         code,
-        row.address,
+        address,
         IMPORT_STATES.get(opened, ""),
-        row.determined_on,
-        DRUGS.get(row.main_drug or "", ""),
+        determined_on,
+        DRUGS.get(main_drug, ""),
         # The import reads this column as the decision's date for an illegal user, and as the
         # date on the lists for everyone else (an addict's defaults to the determination's):
         # export what it will read back.
-        row.managed_on if opened == State.USER.value else
-        None if opened == State.ADDICT.value and row.listed_on == row.determined_on else
-        row.listed_on,
-        row.notes,
+        managed_on if opened == _USER else
+        None if opened == _ADDICT and listed_on == determined_on else
+        listed_on,
+        notes,
         current,
-        REHAB_FORMS.get(row.episode_form, row.episode_form) if row.episode_form else None,
-        row.episode_start,
-        row.management_until if state == State.USER.value else None,
+        REHAB_FORMS.get(episode_form, episode_form) if episode_form else None,
+        episode_start,
+        management_until if state == _USER else None,
         name,
     ]
 
@@ -269,14 +293,19 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
     """The list's rows as cell values, a chunk at a time; the ids of the persons written are
     appended to `seen` (the audit log's record of the file).
 
-    In two steps, whatever the scope: the persons' ids in the list's order first (one narrow
-    query: sorting ids is cheap where sorting whole rows of a country is not), then their
-    columns and dates IDS_PER_STEP persons at a time, by id; a list of at most IDS_PER_STEP
-    persons (a province's) is read in one pass."""
-    ids = list(db.session.scalars(
-        statement.with_only_columns(Person.id, maintain_column_froms=True)))
-    if len(ids) <= IDS_PER_STEP:  # a province's list: one pass, as sorted by the database
-        result = db.session.execute(statement.execution_options(yield_per=YIELD_PER))
+    A list of at most IDS_PER_STEP persons (a province's) is read in one pass; a longer one in
+    two steps: the persons' ids in the list's order first (one narrow query: sorting ids is
+    cheap where sorting whole rows of a country is not), then their columns and dates
+    IDS_PER_STEP persons at a time, by id. Which it is, a count that stops after
+    IDS_PER_STEP + 1 rows, unsorted, says."""
+    narrow = statement.with_only_columns(Person.id, maintain_column_froms=True)
+    counted = db.session.scalar(select(func.count()).select_from(
+        narrow.order_by(None).limit(IDS_PER_STEP + 1).subquery()))
+    # Plain column tuples: run on the session's connection (the same transaction), the rows
+    # skip the ORM's loading, which has no object to build here.
+    connection = db.session.connection()
+    if counted <= IDS_PER_STEP:  # a province's list: one pass, as sorted by the database
+        result = connection.execute(statement.execution_options(yield_per=YIELD_PER))
         try:
             for row in result:
                 if seen is not None:
@@ -285,6 +314,7 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
         finally:
             result.close()
         return
+    ids = list(db.session.scalars(narrow))
     # By id alone: the ids are the scoped, filtered list already (with the scope's conditions
     # too, SQLite walks the whole subtree again for every step).
     wide = select(*statement.selected_columns)
@@ -294,7 +324,7 @@ def registry_rows(statement: Select, units: dict[int, tuple[str, str]],
         # One array parameter on PostgreSQL (psycopg parses thousands of placeholders slowly).
         among = Person.id == any_(bindparam("ids", chunk, type_=ARRAY(Integer))) \
             if postgresql else Person.id.in_(chunk)
-        rows = {row.person_id: row for row in db.session.execute(
+        rows = {row.person_id: row for row in connection.execute(
             wide.where(among).execution_options(yield_per=YIELD_PER))}
         for person_id in chunk:
             row = rows.get(person_id)
