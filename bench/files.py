@@ -130,16 +130,34 @@ def measure_import(app, username: str, password: str, communes: list[str], rows:
     assert "confirm" in text, "the preview offers no confirmation"
     started = time.perf_counter()
     response = client.post(f"/imports/{job}/confirm")
-    confirm_ms = _ms(started)
+    slowest = max(slowest, _ms(started))
     assert response.status_code in (200, 303), response.status_code
+    background = "/jobs/" in (response.location or "")
+    if background:
+        # Above JOB_IMPORT_ROWS the POST only starts a job: the confirmation lasts until that
+        # job has written the rows, followed as the job page does (its status poll), polled
+        # often so that the figure is the job's own time, not the page's 1 s poll interval.
+        status = response.location.rstrip("/") + "/status"
+        while True:
+            one = time.perf_counter()
+            page = client.get(status, headers={"HX-Request": "true"})
+            slowest = max(slowest, _ms(one))
+            assert page.status_code in (200, 286), page.status_code
+            if page.status_code == 286:
+                break
+            time.sleep(.02)
+    confirm_ms = _ms(started)
     with app.app_context():
         from webapp.extensions import db
         from webapp.imports.models import ImportJob
 
         summary = db.session.get(ImportJob, int(job)).summary or {}
+    # A refused confirmation is fast and measures nothing: it must have written the rows.
+    assert summary.get("created"), f"the confirmation wrote nothing: {summary}"
     return {"rows": rows, "openpyxl_ms": floor, "upload_ms": upload_ms,
             "preview_ms": preview_ms, "requests": polls + 1, "slowest_request_ms": slowest,
-            "confirm_ms": confirm_ms, "created": summary.get("created", 0),
+            "confirm_ms": confirm_ms, "confirm_in_background": background,
+            "created": summary.get("created", 0),
             "preview_x": round(preview_ms / floor, 2), "confirm_x": round(confirm_ms / floor, 2)}
 
 
