@@ -346,7 +346,8 @@ def test_a_possible_duplicate_elsewhere_in_the_province_is_a_notice(app, demo, l
 
 # --- Large files ------------------------------------------------------------------------------
 
-def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as):
+def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as, monkeypatch):
+    monkeypatch.setattr(services, "STEP_SECONDS", 0)  # one chunk per request, however fast
     client = login_as("huyen")
     given = ["Pọm", "Ún", "Inh", "Chăn", "Xôm", "Hặc"]
     rows = [person_row(full_name=f"Lò Văn {given[n // 200]}", birth=str(1950 + n % 50),
@@ -374,6 +375,21 @@ def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as):
     assert person_count(app) == 0
     saved = job(app, job_id)
     assert (saved.status, saved.progress_done, saved.progress_total) == ("ready", 1200, 1200)
+
+
+def test_a_file_checked_within_the_time_of_one_step_is_previewed_by_the_first_page(
+        app, login_as, monkeypatch):
+    monkeypatch.setattr(services, "STEP_SECONDS", 3600)  # as if the machine were fast enough
+    monkeypatch.setattr(services, "CHUNK", 100)
+    client = login_as("huyen")
+    rows = [person_row(full_name=f"Lò Văn Pọm {n}", unit_code=f"9910{1 + n % 4}")
+            for n in range(450)]
+    job_id = job_id_of(upload(client, xlsx(rows), "vua.xlsx"))
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "Đang kiểm tra tệp" not in page and "hx-trigger" not in page
+    assert counts(page) == (450, 0, 0)
+    saved = job(app, job_id)
+    assert (saved.status, saved.progress_done, len(saved.results)) == ("ready", 450, 450)
 
 
 def test_an_unconfirmed_upload_is_forgotten_after_30_days(app, login_as):

@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..audit import services as audit
 from ..access import roles
 from ..auth.models import OFFICER_ROLES, Role
-from ..extensions import db, htmx
+from ..extensions import commit_keeping_loaded, db, htmx
 from ..formatting import vn_number
 from ..jobs import background
 from ..rendering import done, render
@@ -74,7 +74,7 @@ def _job_page(job, status: int = 200):
         audit.record("view_list", "ImportJob", job.id, {"rows": len(preview.skipped)},
                      persons=[r["match"]["person_id"] for r in preview.skipped
                               if (r.get("match") or {}).get("person_id")])
-        db.session.commit()
+        commit_keeping_loaded()  # the page shows the job as it was just read
     return render("imports/job.html", "imports/_job.html", status=status, job=job,
                   writing=background.import_confirmation(current_user, job),
                   preview=preview, statuses=STATUSES, columns=COLUMNS,
