@@ -218,6 +218,60 @@ def test_the_confirmation_checks_again_and_refuses_when_the_registry_changed(app
     assert person_count(app) == 2
 
 
+def test_the_confirmation_asks_the_registry_again_without_parsing_the_cells(
+        app, demo, login_as, monkeypatch):
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([
+        person_row(full_name="Cà Văn Inh"), person_row(full_name="Lò Văn Ún"), person_row()]))
+    assert counts(page) == (3, 0, 0)
+    register(app, demo, full_name="Cà Văn Inh")  # meanwhile, same name, year and commune
+
+    def parsed_again(*args):
+        raise AssertionError("the confirmation parsed the cells again")
+
+    monkeypatch.setattr(services, "_parse", parsed_again)
+    confirm(client, job_id)
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "Danh sách đối tượng đã thay đổi kể từ khi kiểm tra tệp" in page
+    assert counts(page) == (2, 1, 0)
+    confirm(client, job_id)
+    assert sorted(p.full_name for p in persons(app)) == [
+        "Cà Văn Inh", "Lò Văn Pọm", "Lò Văn Ún"]
+    assert "write" not in str(job(app, job_id).results)  # the clean data is not kept
+
+
+def test_the_confirmation_refuses_a_commune_merged_since_the_preview(app, login_as):
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([person_row()]))
+    assert counts(page) == (1, 0, 0)
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        unit.valid_to = TODAY
+        db.session.commit()
+    confirm(client, job_id)
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "Danh sách đối tượng đã thay đổi kể từ khi kiểm tra tệp" in page
+    assert counts(page) == (0, 0, 1)
+    assert "Xã Tân Hòa đã sáp nhập; vui lòng chọn đơn vị mới." in page
+    assert person_count(app) == 0
+
+
+def test_a_preview_checked_before_its_clean_data_was_kept_is_checked_again_in_full(
+        app, demo, login_as):
+    client = login_as("xa")
+    job_id, _ = upload_and_check(client, xlsx([person_row(id_number="014090000001"),
+                                               person_row(full_name="Cà Văn Inh")]))
+    with app.app_context():
+        saved = db.session.get(ImportJob, job_id)
+        saved.results = [{k: v for k, v in r.items() if k != "write"} for r in saved.results]
+        db.session.commit()
+    register(app, demo, full_name="Lò Văn Pọm", id_number="014090000001")
+    confirm(client, job_id)
+    assert counts(client.get(f"/imports/{job_id}").get_data(as_text=True)) == (1, 1, 0)
+    confirm(client, job_id)
+    assert person_count(app) == 2
+
+
 def test_the_confirmation_writes_every_row_or_none(app, login_as, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 

@@ -43,6 +43,7 @@ KEEP_DAYS = 30  # an unconfirmed upload's cells are dropped after this
 PLACEHOLDER = "Chưa rõ (nhập từ Excel)"
 MAX_SHOWN = 1000  # bad cells / conversions listed on the preview; the counts are always whole
 
+ELSEWHERE = "Có thể trùng với hồ sơ cùng họ tên, năm sinh tại"
 FORMULA = "Ô chứa công thức; vui lòng dán giá trị (Dán đặc biệt → Giá trị) thay cho công thức."
 
 
@@ -137,10 +138,12 @@ def advance(job: ImportJob, user: User, limit: int | None = None) -> bool:
         for key in result.get("keys", ()):
             seen.setdefault(key, result["line"])
     new: list[dict] = []
+    memo: dict = {}
     began = time.monotonic()
     while done < len(rows):
         size = limit or CHUNK
-        new.extend(c.result for c in check_rows(rows[done:done + size], user, seen))
+        new.extend(c.result for c in check_rows(rows[done:done + size], user, seen,
+                                                job.filename, memo))
         done += size
         if limit or time.monotonic() - began >= STEP_SECONDS:
             break
@@ -176,9 +179,10 @@ class Checked:
 
 
 class _Row:
-    def __init__(self, raw: dict):
+    def __init__(self, raw: dict, memo: dict | None = None):
         self.line = raw["line"]
         self.cells = raw["cells"]
+        self.memo = memo if memo is not None else {}
         # A row is typed in one go: its clearly legacy cells decide for its ambiguous ones.
         self.hint = legacy.common_encoding(
             unicodedata.normalize("NFC", " ".join(v.split()))
@@ -212,8 +216,36 @@ class _Row:
             return None
         return value
 
+    def _memoised(self, key: str, args: tuple, compute):
+        """`compute()` once per text value: the columns repeat their values (sexes, statuses,
+        communes, peoples, drugs) and a text cell's outcome depends only on the text, the
+        row's legacy hint and the arguments. Its effects on the row (errors, notes,
+        conversions) are recorded the first time and replayed on the next rows."""
+        value = self.cells.get(key)
+        if type(value) is not str or self.has_error(key):
+            return compute()
+        memo_key = (key, value, self.hint, args)
+        hit = self.memo.get(memo_key)
+        if hit is None:
+            errors, notes, conversions = len(self.errors), len(self.notes), len(self.conversions)
+            out = compute()
+            self.memo[memo_key] = (out, [tuple(e) for e in self.errors[errors:]],
+                                   [tuple(n) for n in self.notes[notes:]],
+                                   [tuple(c) for c in self.conversions[conversions:]])
+            return out
+        out, errors, notes, conversions = hit
+        for error_key, message in errors:
+            self.error(error_key, message)
+        self.notes.extend(list(n) for n in notes)
+        self.conversions.extend(list(c) for c in conversions)
+        return out
+
     def text(self, key: str, multiline: bool = False, legacy_fonts: bool = True) -> str | None:
         """Trimmed, NFC, legacy fonts converted; each change is shown on the preview."""
+        return self._memoised(key, ("text", multiline, legacy_fonts),
+                              lambda: self._text(key, multiline, legacy_fonts))
+
+    def _text(self, key: str, multiline: bool, legacy_fonts: bool) -> str | None:
         value = self.raw(key)
         if value is None or isinstance(value, dict):
             return None
@@ -241,6 +273,9 @@ class _Row:
         return text or None
 
     def date(self, key: str, year_allowed: bool) -> tuple[date | None, int | None]:
+        return self._memoised(key, ("date", year_allowed), lambda: self._date(key, year_allowed))
+
+    def _date(self, key: str, year_allowed: bool) -> tuple[date | None, int | None]:
         value = self.raw(key)
         if value is None:
             return None, None
@@ -283,6 +318,11 @@ class _Row:
                aliases: dict[str, str] | None = None) -> str | None:
         """A value of a list. A value of the list as typed is never taken for legacy text
         ("Thái" is also TCVN3 for "Thỏi"); otherwise the converted text is tried."""
+        return self._memoised(key, ("choice", id(mapping), message, id(aliases)),
+                              lambda: self._choice(key, mapping, message, aliases))
+
+    def _choice(self, key: str, mapping: dict[str, str], message: str,
+                aliases: dict[str, str] | None) -> str | None:
         for legacy_fonts in (False, True):
             before = len(self.conversions)
             text = self.text(key, legacy_fonts=legacy_fonts)
@@ -492,9 +532,11 @@ def _events(row: _Row, data: dict, person_data: dict, filename_note: str) \
 
 
 def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
-               filename: str = "") -> list[Checked]:
-    """Check rows against the registry; `seen` (key → line) finds repeats across chunks."""
-    rows = [_Row(raw) for raw in raw_rows]
+               filename: str = "", memo: dict | None = None) -> list[Checked]:
+    """Check rows against the registry; `seen` (key → line) finds repeats across chunks;
+    `memo` keeps the outcomes of the text cells across the chunks of one step."""
+    memo = {} if memo is None else memo
+    rows = [_Row(raw, memo) for raw in raw_rows]
     codes = set()
     for row in rows:
         value = row.cells.get("unit_code")
@@ -507,8 +549,19 @@ def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
         if codes else {}
     parsed = [(row, _parse(row, units, user)) for row in rows]
 
-    ids = {d["id_number"] for _, d in parsed if d.get("id_number")}
-    names = {fold(d["full_name"]) for _, d in parsed if d.get("full_name")}
+    by_id, by_name = _registered([d for _, d in parsed], user)
+    note = f"Nhập từ tệp Excel “{filename}”." if filename else "Nhập từ tệp Excel."
+    out = []
+    for row, data in parsed:
+        out.append(_check(row, data, user, seen, by_id, by_name, note))
+    return out
+
+
+def _registered(datas: list[dict], user: User) -> tuple[dict, dict]:
+    """The registered persons these rows may be, in two set-based queries: by ID number
+    (anywhere), and by folded name (in the user's province)."""
+    ids = {d["id_number"] for d in datas if d.get("id_number")}
+    names = {fold(d["full_name"]) for d in datas if d.get("full_name")}
     by_id = {p.id_number: p for p in db.session.scalars(
         select(Person).where(Person.id_number.in_(ids)))} if ids else {}
     by_name: dict[tuple[str, int], list[Person]] = {}
@@ -518,12 +571,7 @@ def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
                 Person.name_folded.in_(names),
                 Person.unit_id.in_(select(Unit.id).where(under(Unit.path, province.path))))):
             by_name.setdefault((person.name_folded, person.birth_year), []).append(person)
-
-    note = f"Nhập từ tệp Excel “{filename}”." if filename else "Nhập từ tệp Excel."
-    out = []
-    for row, data in parsed:
-        out.append(_check(row, data, user, seen, by_id, by_name, note))
-    return out
+    return by_id, by_name
 
 
 def _check(row: _Row, data: dict, user: User, seen: dict[str, int], by_id, by_name,
@@ -568,10 +616,32 @@ def _check(row: _Row, data: dict, user: User, seen: dict[str, int], by_id, by_na
         result["notes"] = row.notes
     if row.conversions:
         result["conversions"] = row.conversions
+    if not row.errors:
+        # What the confirmation writes, so that it needs not parse the cells again.
+        result["write"] = _stored_data(person_data, events)
     checked = Checked(result)
     if result["status"] == "create":
         checked.data, checked.events = person_data, events
     return checked
+
+
+_DATES = ("birth_date", "listed_on", "event_date")
+
+
+def _stored_data(person_data: dict, events: list[tuple[EventKind, dict]]) -> dict:
+    def plain(values: dict) -> dict:
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+
+    person = {k: v for k, v in person_data.items() if k != "unit"}
+    person["unit_id"] = person_data["unit"].id
+    return {"person": plain(person), "events": [[kind.value, plain(e)] for kind, e in events]}
+
+
+def _loaded_data(stored: dict) -> tuple[dict, list[tuple[EventKind, dict]]]:
+    def typed(values: dict) -> dict:
+        return {k: date.fromisoformat(v) if k in _DATES and v else v for k, v in values.items()}
+
+    return typed(stored["person"]), [(EventKind(kind), typed(e)) for kind, e in stored["events"]]
 
 
 def _existing(row: _Row, data: dict, user: User, by_id, by_name) -> dict | None:
@@ -601,7 +671,7 @@ def _existing(row: _Row, data: dict, user: User, by_id, by_name) -> dict | None:
         if same_birth and not other_id:
             elsewhere.append(person.unit.name)
     if elsewhere:
-        row.notes.append(["full_name", "Có thể trùng với hồ sơ cùng họ tên, năm sinh tại "
+        row.notes.append(["full_name", f"{ELSEWHERE} "
                                        f"{', '.join(sorted(set(elsewhere)))}; vẫn thêm mới. "
                                        "Vui lòng kiểm tra lại sau khi nhập."])
     return None
@@ -704,7 +774,7 @@ def confirm(job: ImportJob, user: User) -> int:
     if summary["error"]:
         raise ImportRefused(f"Còn {summary['error']} dòng có lỗi. Vui lòng sửa tệp và tải lên "
                             "lại; chưa có dữ liệu nào được ghi.")
-    fresh = check_rows(job.rows or [], user, {}, job.filename)
+    fresh = _check_again(job, user)
     results = [c.result for c in fresh]
     if _signature(results) != _signature(job.results or []):
         job.results, job.summary = results, summarize(results)
@@ -717,6 +787,8 @@ def confirm(job: ImportJob, user: User) -> int:
     job.status, job.confirmed_at = JobStatus.CONFIRMED.value, now_utc()
     db.session.flush()
     created = _write(fresh, user)
+    for result in results:
+        result.pop("write", None)  # written: like the cells, no longer kept
     job.results = results
     job.summary = {**summarize(results), "created": created}
     job.rows = None  # the cells are no longer needed once written
@@ -724,6 +796,56 @@ def confirm(job: ImportJob, user: User) -> int:
                  {"file": job.filename, "created": created, "skipped": job.summary["skip"],
                   "rows": job.summary["rows"]})
     return created
+
+
+def _check_again(job: ImportJob, user: User) -> list[Checked]:
+    """The preview's rows against the registry as it is now, without reading the cells again:
+    their clean data was kept by the checking, so only what the registry decides is asked
+    again, set-based: whether someone registered one of these persons meanwhile (by ID number
+    or folded name) and whether their communes are still in scope and not merged."""
+    results = job.results or []
+    if any("write" not in r for r in results if r["status"] != "error"):
+        # Checked before the clean data was kept: check the cells again from scratch.
+        return check_rows(job.rows or [], user, {}, job.filename)
+    loaded = [(r, *_loaded_data(r["write"])) for r in results if "write" in r]
+    unit_ids = {data["unit_id"] for _, data, _ in loaded}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    for _, data, _ in loaded:
+        data["unit"] = units.get(data.pop("unit_id"))
+    by_id, by_name = _registered([data for _, data, _ in loaded], user)
+    today = today_local()
+    out, again = [], {id(r): (data, events) for r, data, events in loaded}
+    for result in results:
+        if id(result) not in again:
+            out.append(Checked(result))
+            continue
+        data, events = again[id(result)]
+        row = _Row({"line": result["line"], "cells": {}})
+        unit = data["unit"]
+        # validate_person's messages, as the checking put them on the commune's cell.
+        if unit is None or unit.level != Level.COMMUNE or not in_scope(user, unit):
+            row.error("unit_code", "Xã nơi cư trú không thuộc phạm vi quản lý của bạn.")
+        elif unit.valid_to is not None and unit.valid_to <= today:
+            row.error("unit_code", f"{unit.name} đã sáp nhập; vui lòng chọn đơn vị mới.")
+        match = None if row.errors else _existing(row, data, user, by_id, by_name)
+        fresh = {k: v for k, v in result.items() if k not in ("status", "match", "errors")}
+        notes = [n for n in result.get("notes", ()) if not n[1].startswith(ELSEWHERE)]
+        notes += row.notes
+        fresh.pop("notes", None)
+        if notes:
+            fresh["notes"] = notes
+        if row.errors:
+            fresh["status"], fresh["errors"] = "error", row.errors
+            fresh.pop("write", None)
+        elif match is not None:
+            fresh["status"], fresh["match"] = "skip", match
+        else:
+            fresh["status"] = "create"
+        checked = Checked(fresh)
+        if fresh["status"] == "create":
+            checked.data, checked.events = data, events
+        out.append(checked)
+    return out
 
 
 def _write(fresh: list[Checked], user: User) -> int:
@@ -735,7 +857,8 @@ def _write(fresh: list[Checked], user: User) -> int:
     for checked in fresh:
         if checked.data is None:
             continue
-        # checked.data went through validate_person just above (check_rows), cleaned and clean.
+        # checked.data went through validate_person when checked (check_rows), cleaned and
+        # clean; its commune and the registered persons were asked again just above.
         data = checked.data
         person = SimpleNamespace(**{name: data.get(name) for name in PERSON_FIELDS
                                     if name != "unit_id"})
