@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from openpyxl.utils.datetime import from_excel
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
@@ -561,14 +561,17 @@ def _registered(datas: list[dict], user: User) -> tuple[dict, dict]:
     """The registered persons these rows may be, in two set-based queries: by ID number
     (anywhere), and by folded name (in the user's province)."""
     ids = {d["id_number"] for d in datas if d.get("id_number")}
-    names = {fold(d["full_name"]) for d in datas if d.get("full_name")}
+    # By name and year of birth together, as _existing looks them up: a common name alone
+    # matches thousands of persons of a province.
+    names = {(fold(d["full_name"]), d["birth_year"]) for d in datas
+             if d.get("full_name") and isinstance(d.get("birth_year"), int)}
     by_id = {p.id_number: p for p in db.session.scalars(
         select(Person).where(Person.id_number.in_(ids)))} if ids else {}
     by_name: dict[tuple[str, int], list[Person]] = {}
     if names:
         province = province_of(user.unit)
         for person in db.session.scalars(select(Person).where(
-                Person.name_folded.in_(names),
+                tuple_(Person.name_folded, Person.birth_year).in_(names),
                 Person.unit_id.in_(select(Unit.id).where(under(Unit.path, province.path))))):
             by_name.setdefault((person.name_folded, person.birth_year), []).append(person)
     return by_id, by_name
@@ -629,8 +632,9 @@ _DATES = ("birth_date", "listed_on", "event_date")
 
 
 def _stored_data(person_data: dict, events: list[tuple[EventKind, dict]]) -> dict:
-    def plain(values: dict) -> dict:
-        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+    def plain(values: dict) -> dict:  # empty values left out: kept for every row of the file
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()
+                if v is not None}
 
     person = {k: v for k, v in person_data.items() if k != "unit"}
     person["unit_id"] = person_data["unit"].id
@@ -641,7 +645,9 @@ def _loaded_data(stored: dict) -> tuple[dict, list[tuple[EventKind, dict]]]:
     def typed(values: dict) -> dict:
         return {k: date.fromisoformat(v) if k in _DATES and v else v for k, v in values.items()}
 
-    return typed(stored["person"]), [(EventKind(kind), typed(e)) for kind, e in stored["events"]]
+    person = {"full_name": None, "birth_date": None, "birth_year": None, "id_number": None,
+              **typed(stored["person"])}
+    return person, [(EventKind(kind), typed(e)) for kind, e in stored["events"]]
 
 
 def _existing(row: _Row, data: dict, user: User, by_id, by_name) -> dict | None:

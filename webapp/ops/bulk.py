@@ -1,6 +1,6 @@
 """Inserting many rows at once inside the session's transaction, on either database.
 
-* SQLite: one executemany; with ids, batched `INSERT … VALUES …, … RETURNING id`.
+* SQLite: one executemany; with ids, the first row's id read back and the next ones given.
 * PostgreSQL: `COPY … FROM STDIN` (psycopg), the ids drawn first from the table's sequence.
   SQLAlchemy's multi-row `INSERT … RETURNING` is slow there: psycopg re-parses every
   statement of thousands of placeholders in Python (seconds for a 5,000-row import).
@@ -29,10 +29,23 @@ def insert_rows(table, rows: list[dict], with_ids: bool = False) -> list[int]:
     if not with_ids:
         session.execute(insert(table), rows)
         return []
-    ids = list(session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
-    for row, new_id in zip(rows, ids):
+    return _sqlite_with_ids(table, rows)
+
+
+def _sqlite_with_ids(table, rows: list[dict]) -> list[int]:
+    """The first row inserted on its own gives its id; the others take the next ones, in one
+    executemany. That insert holds SQLite's write lock until the commit, so nobody else
+    inserts meanwhile, and its new id is above every id the table has or had (max + 1, or the
+    AUTOINCREMENT counter + 1): the next ids are free. (`INSERT … RETURNING` of many rows in
+    their order is one statement per row on SQLite: seconds for a 5,000-row import.)"""
+    session = db.session
+    first = session.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()
+    ids = list(range(first, first + len(rows)))
+    rows[0]["id"] = first
+    for row, new_id in zip(rows[1:], ids[1:]):
         row["id"] = new_id
+    if len(rows) > 1:
+        session.execute(insert(table), rows[1:])
     return ids
 
 
