@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from openpyxl.utils.datetime import from_excel
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
@@ -31,7 +31,7 @@ from ..registry.models import PERSON_FIELDS, Person, PersonEvent, PersonPeriod
 from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
 from ..scoping import get_owned_or_404, in_scope, province_of
 from ..timeutil import now_utc, to_local, today_local
-from ..units.models import Level, Unit, under
+from ..units.models import Level, Unit
 from ..vntext import fold
 from . import legacy, reader
 from .columns import COLUMNS, STATUSES
@@ -565,15 +565,32 @@ def _registered(datas: list[dict], user: User) -> tuple[dict, dict]:
     # matches thousands of persons of a province.
     names = {(fold(d["full_name"]), d["birth_year"]) for d in datas
              if d.get("full_name") and isinstance(d.get("birth_year"), int)}
-    by_id = {p.id_number: p for p in db.session.scalars(
-        select(Person).where(Person.id_number.in_(ids)))} if ids else {}
-    by_name: dict[tuple[str, int], list[Person]] = {}
+    # Only the columns _existing reads (thousands of rows: no ORM objects), and their units.
+    columns = select(Person.id, Person.id_number, Person.name_folded, Person.birth_year,
+                     Person.birth_date, Person.unit_id)
+    found_by_id = db.session.execute(columns.where(Person.id_number.in_(ids))).all() \
+        if ids else []
+    found_by_name = []
     if names:
+        # By the name's index alone, the year and the province checked here: a condition on
+        # the persons' units makes SQLite walk every person of the province instead.
+        found_by_name = [p for p in db.session.execute(columns.where(
+            Person.name_folded.in_({name for name, _ in names}))).all()
+            if (p.name_folded, p.birth_year) in names]
+    unit_ids = {p.unit_id for p in found_by_id} | {p.unit_id for p in found_by_name}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} \
+        if unit_ids else {}
+    if found_by_name:
         province = province_of(user.unit)
-        for person in db.session.scalars(select(Person).where(
-                tuple_(Person.name_folded, Person.birth_year).in_(names),
-                Person.unit_id.in_(select(Unit.id).where(under(Unit.path, province.path))))):
-            by_name.setdefault((person.name_folded, person.birth_year), []).append(person)
+        found_by_name = [p for p in found_by_name if units[p.unit_id].path.startswith(province.path)]
+
+    def person(found) -> SimpleNamespace:
+        return SimpleNamespace(**found._asdict(), unit=units[found.unit_id])
+
+    by_id = {p.id_number: person(p) for p in found_by_id}
+    by_name: dict[tuple[str, int], list] = {}
+    for found in found_by_name:
+        by_name.setdefault((found.name_folded, found.birth_year), []).append(person(found))
     return by_id, by_name
 
 
