@@ -558,39 +558,42 @@ def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
 
 
 def _registered(datas: list[dict], user: User) -> tuple[dict, dict]:
-    """The registered persons these rows may be, in two set-based queries: by ID number
-    (anywhere), and by folded name (in the user's province)."""
+    """The registered persons these rows may be, set-based: by ID number (anywhere), and by
+    folded name and year of birth (in the user's province)."""
     ids = {d["id_number"] for d in datas if d.get("id_number")}
     # By name and year of birth together, as _existing looks them up: a common name alone
     # matches thousands of persons of a province.
     names = {(fold(d["full_name"]), d["birth_year"]) for d in datas
              if d.get("full_name") and isinstance(d.get("birth_year"), int)}
-    # Only the columns _existing reads (thousands of rows: no ORM objects), and their units.
-    columns = select(Person.id, Person.id_number, Person.name_folded, Person.birth_year,
-                     Person.birth_date, Person.unit_id)
-    found_by_id = db.session.execute(columns.where(Person.id_number.in_(ids))).all() \
-        if ids else []
-    found_by_name = []
+    # Each lookup reads its index alone (SQLite's statistics count the many persons without
+    # an ID number as one value, and a common name as dozens: asked for whole rows it walks
+    # the table instead), the year and the province are checked here, and only the persons
+    # found are read, by id, with the columns _existing needs.
+    wanted = set(db.session.scalars(select(Person.id).where(Person.id_number.in_(ids)))) \
+        if ids else set()
     if names:
-        # By the name's index alone, the year and the province checked here: a condition on
-        # the persons' units makes SQLite walk every person of the province instead.
-        found_by_name = [p for p in db.session.execute(columns.where(
-            Person.name_folded.in_({name for name, _ in names}))).all()
-            if (p.name_folded, p.birth_year) in names]
-    unit_ids = {p.unit_id for p in found_by_id} | {p.unit_id for p in found_by_name}
+        wanted.update(p.id for p in db.session.execute(
+            select(Person.id, Person.name_folded, Person.birth_year).where(
+                Person.name_folded.in_({name for name, _ in names}))).all()
+            if (p.name_folded, p.birth_year) in names)
+    found = db.session.execute(select(
+        Person.id, Person.id_number, Person.name_folded, Person.birth_year, Person.birth_date,
+        Person.unit_id).where(Person.id.in_(wanted))).all() if wanted else []
+    unit_ids = {p.unit_id for p in found}
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} \
         if unit_ids else {}
-    if found_by_name:
-        province = province_of(user.unit)
-        found_by_name = [p for p in found_by_name if units[p.unit_id].path.startswith(province.path)]
+    province = province_of(user.unit) if names else None
+    found_by_id = [p for p in found if p.id_number in ids]
+    found_by_name = [p for p in found if (p.name_folded, p.birth_year) in names
+                     and units[p.unit_id].path.startswith(province.path)]
 
-    def person(found) -> SimpleNamespace:
-        return SimpleNamespace(**found._asdict(), unit=units[found.unit_id])
+    def person(row) -> SimpleNamespace:
+        return SimpleNamespace(**row._asdict(), unit=units[row.unit_id])
 
     by_id = {p.id_number: person(p) for p in found_by_id}
     by_name: dict[tuple[str, int], list] = {}
-    for found in found_by_name:
-        by_name.setdefault((found.name_folded, found.birth_year), []).append(person(found))
+    for row in found_by_name:
+        by_name.setdefault((row.name_folded, row.birth_year), []).append(person(row))
     return by_id, by_name
 
 
