@@ -196,7 +196,7 @@ class _Row:
             self.errors.append([key, message])
 
     def has_error(self, key: str) -> bool:
-        return any(k == key for k, _ in self.errors)
+        return bool(self.errors) and any(k == key for k, _ in self.errors)
 
     def raw(self, key: str):
         """The cell's value, with formulas and Excel errors reported; None when empty."""

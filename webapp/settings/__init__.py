@@ -208,11 +208,10 @@ def _stored() -> dict:
 
 def get(key: str):
     """The value in force: an administrator's setting, or the legal default."""
-    if has_app_context():
-        stored = _stored()
-        if key in stored:
-            return copy.deepcopy(stored[key])
-    return copy.deepcopy(DEFAULTS[key])
+    stored = _stored() if has_app_context() else {}
+    value = stored[key] if key in stored else DEFAULTS[key]
+    # A copy, so that no caller changes the value in force; a number or a text needs none.
+    return value if isinstance(value, (int, float, str, type(None))) else copy.deepcopy(value)
 
 
 def forget() -> None:
