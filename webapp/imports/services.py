@@ -222,22 +222,27 @@ class _Row:
         row's legacy hint and the arguments. Its effects on the row (errors, notes,
         conversions) are recorded the first time and replayed on the next rows."""
         value = self.cells.get(key)
-        if type(value) is not str or self.has_error(key):
+        if type(value) is not str or (self.errors and self.has_error(key)):
             return compute()
         memo_key = (key, value, self.hint, args)
         hit = self.memo.get(memo_key)
         if hit is None:
             errors, notes, conversions = len(self.errors), len(self.notes), len(self.conversions)
             out = compute()
-            self.memo[memo_key] = (out, [tuple(e) for e in self.errors[errors:]],
-                                   [tuple(n) for n in self.notes[notes:]],
-                                   [tuple(c) for c in self.conversions[conversions:]])
+            effects = None
+            if len(self.errors) > errors or len(self.notes) > notes or \
+                    len(self.conversions) > conversions:
+                effects = ([tuple(e) for e in self.errors[errors:]],
+                           [tuple(n) for n in self.notes[notes:]],
+                           [tuple(c) for c in self.conversions[conversions:]])
+            self.memo[memo_key] = (out, effects)
             return out
-        out, errors, notes, conversions = hit
-        for error_key, message in errors:
-            self.error(error_key, message)
-        self.notes.extend(list(n) for n in notes)
-        self.conversions.extend(list(c) for c in conversions)
+        out, effects = hit
+        if effects is not None:
+            for error_key, message in effects[0]:
+                self.error(error_key, message)
+            self.notes.extend(list(n) for n in effects[1])
+            self.conversions.extend(list(c) for c in effects[2])
         return out
 
     def text(self, key: str, multiline: bool = False, legacy_fonts: bool = True) -> str | None:
