@@ -55,8 +55,11 @@ def upload():
         return _index(form, "Vui lòng chọn tệp Excel (.xlsx) đã điền để tải lên.", 422)
     data = upload.stream.read(reader.MAX_BYTES + 1)
     job = services.create_job(current_user, upload.filename, data)
+    # The first step of checking, on the cells just read (not read back from the database).
+    services.advance(job, current_user)
+    job_id = job.id  # read before the commit expires the job (and its cells, read back whole)
     db.session.commit()
-    return done(url_for("imports.job", job_id=job.id))
+    return done(url_for("imports.job", job_id=job_id))
 
 
 @bp.route("/template.xlsx")
@@ -85,8 +88,8 @@ def _job_page(job, status: int = 200):
 @roles(*OFFICERS)
 def job(job_id: int):
     job = services.get_job_or_404(current_user, job_id)
-    if job.status == JobStatus.CHECKING.value:
-        services.advance_and_save(job, current_user)  # small files are done in this step
+    if job.status == JobStatus.CHECKING.value:  # the upload's step did not check every row
+        services.advance_and_save(job, current_user)
     return _job_page(job)
 
 

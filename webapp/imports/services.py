@@ -541,6 +541,8 @@ def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
     """Check rows against the registry; `seen` (key → line) finds repeats across chunks;
     `memo` keeps the outcomes of the text cells across the chunks of one step."""
     memo = {} if memo is None else memo
+    # The user itself, not the request's proxy to it: read for every cell of every row.
+    user = getattr(user, "_get_current_object", lambda: user)()
     rows = [_Row(raw, memo) for raw in raw_rows]
     codes = set()
     for row in rows:
