@@ -11,6 +11,7 @@ Nothing of the ORM runs: callers write their own audit entries (audit.record_cre
 from __future__ import annotations
 
 import json
+import operator
 
 from sqlalchemy import JSON, insert, text
 from sqlalchemy.exc import IntegrityError
@@ -43,9 +44,15 @@ def _sqlite_many(table, rows: list[dict]) -> None:
         db.session.execute(insert(table), rows)
         return
     dialect = db.session.get_bind().dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
-    bound = [tuple(row[name] if process is None else process(row[name])
-                   for name, process in zip(names, processors)) for row in rows]
+    processors = [(i, process) for i, name in enumerate(names)
+                  if (process := table.c[name].type._cached_bind_processor(dialect))]
+    values = operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    bound = []
+    for row in rows:
+        row_values = list(values(row))
+        for i, process in processors:
+            row_values[i] = process(row_values[i])
+        bound.append(tuple(row_values))
     columns = ", ".join(f'"{name}"' for name in names)
     db.session.connection().exec_driver_sql(
         f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})', bound)
