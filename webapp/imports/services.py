@@ -428,7 +428,9 @@ def _parse(row: _Row, units: dict[str, Unit], user: User) -> dict:
                             "Nghi nghiện.")
     data["determination_date"], _ = row.date("determination_date", year_allowed=False)
     data["management_date"], _ = row.date("management_date", year_allowed=False)
-    data["unit"] = _unit(row, units, user)
+    # Communes repeat: each code's outcome (unit, errors, notes) once per step.
+    data["unit"] = row._memoised("unit_code", ("unit", id(units)),
+                                 lambda: _unit(row, units, user))
     return data
 
 
