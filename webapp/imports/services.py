@@ -185,8 +185,7 @@ class _Row:
         self.memo = memo if memo is not None else {}
         # A row is typed in one go: its clearly legacy cells decide for its ambiguous ones.
         self.hint = legacy.common_encoding(
-            unicodedata.normalize("NFC", " ".join(v.split()))
-            for v in self.cells.values() if isinstance(v, str))
+            _collapsed_nfc(v) for v in self.cells.values() if isinstance(v, str))
         self.errors: list[list[str]] = [[p["col"], p["msg"]] for p in raw.get("problems", ())]
         self.notes: list[list[str]] = []
         self.conversions: list[list[str]] = []
@@ -343,6 +342,11 @@ class _Row:
         text = self.text(key)
         self.error(key, message.format(value=text))
         return None
+
+
+@lru_cache(maxsize=1 << 14)  # pure; most columns repeat their values
+def _collapsed_nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 @lru_cache(maxsize=1 << 14)

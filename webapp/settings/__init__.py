@@ -198,12 +198,15 @@ LABELS = {
 
 
 def _stored() -> dict:
-    if "settings_cache" not in g:
+    here = g._get_current_object()  # one look-up of the context (read for every row checked)
+    cache = getattr(here, "settings_cache", None)
+    if cache is None:
         from ..extensions import db
         from .models import Setting
 
-        g.settings_cache = {s.key: s.value for s in db.session.scalars(db.select(Setting))}
-    return g.settings_cache
+        cache = here.settings_cache = {s.key: s.value for s in
+                                       db.session.scalars(db.select(Setting))}
+    return cache
 
 
 def get(key: str):
