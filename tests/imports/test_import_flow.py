@@ -398,6 +398,23 @@ def test_a_possible_duplicate_elsewhere_in_the_province_is_a_notice(app, demo, l
     assert "Có thể trùng với hồ sơ cùng họ tên, năm sinh tại Xã Mường Lạn" in page
 
 
+def test_a_namesake_in_another_province_is_neither_a_match_nor_a_notice(app, demo, login_as):
+    with app.app_context():
+        xa = db.session.get(User, demo["users"]["xa"])
+        here = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        elsewhere = Unit(code="88101", name="Xã Tỉnh Khác", kind="xa", level="commune",
+                         path="/88/881/88101/")
+        db.session.add(elsewhere)
+        db.session.flush()
+        data = {"full_name": "Lò Văn Pọm", "sex": "M", "birth_year": 1990, "unit": here}
+        person = registry.save_person(None, data, xa)
+        person.unit_id = elsewhere.id  # registered in another province's commune
+        db.session.commit()
+    _, page = upload_and_check(login_as("xa"), xlsx([person_row()]))
+    assert counts(page) == (1, 0, 0)
+    assert "Có thể trùng" not in page
+
+
 # --- Large files ------------------------------------------------------------------------------
 
 def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as, monkeypatch):
