@@ -127,8 +127,9 @@ def advance(job: ImportJob, user: User, limit: int | None = None) -> bool:
     """Check the next rows, CHUNK by CHUNK until STEP_SECONDS have passed (at least one chunk,
     or only `limit` rows); True once every row is checked. The caller commits.
 
-    Time, not a count, bounds a step: a small file is checked in the request that shows it and
-    a big one in a few polls, each well below the worker's timeout whatever the machine."""
+    Time, not a count, bounds a step: a small file is checked by the upload's own request and
+    a big one in a few more (the job page, its polls), each well below the worker's timeout
+    whatever the machine. The test suite sets STEP_SECONDS to 0 for one CHUNK per step."""
     if job.status != JobStatus.CHECKING.value:
         return True
     rows = job.rows or []
