@@ -114,9 +114,11 @@ def measure_import(app, username: str, password: str, communes: list[str], rows:
     assert response.status_code == 303, response.status_code
     upload_ms = _ms(started)
     job = response.location.rstrip("/").rsplit("/", 1)[-1]
+    one = time.perf_counter()
     page = client.get(f"/imports/{job}")
     assert page.status_code == 200
-    polls, slowest = 1, 0.0
+    # Every request counts, the upload (which takes the first checking step) included.
+    polls, slowest = 1, max(upload_ms, _ms(one))
     while b'hx-trigger="every' in page.data or b"hx-trigger='every" in page.data:
         one = time.perf_counter()
         page = client.get(f"/imports/{job}/progress", headers={"HX-Request": "true"})
@@ -130,16 +132,44 @@ def measure_import(app, username: str, password: str, communes: list[str], rows:
     assert "confirm" in text, "the preview offers no confirmation"
     started = time.perf_counter()
     response = client.post(f"/imports/{job}/confirm")
-    confirm_ms = _ms(started)
+    slowest = max(slowest, _ms(started))
     assert response.status_code in (200, 303), response.status_code
+    background = "/jobs/" in (response.location or "")
+    if background:
+        # Above JOB_IMPORT_ROWS the POST only starts a job: the confirmation lasts until that
+        # job has written the rows, followed as the job page does (its status poll), every
+        # 0.1 s rather than the page's 1 s so that the figure is close to the job's own time
+        # (the polls run in this process too, so they slow the job a little: not flattering).
+        status = response.location.rstrip("/") + "/status"
+        while True:
+            one = time.perf_counter()
+            page = client.get(status, headers={"HX-Request": "true"})
+            slowest = max(slowest, _ms(one))
+            assert page.status_code in (200, 286), page.status_code
+            if page.status_code == 286:
+                break
+            time.sleep(.1)
+    confirm_ms = _ms(started)
+    job_ms = None
+    if background:
+        with app.app_context():
+            from webapp.extensions import db
+            from webapp.jobs.models import Job
+
+            done = db.session.get(Job, int(response.location.rstrip("/").rsplit("/", 1)[-1]))
+            job_ms = round((done.finished_at - done.created_at).total_seconds() * 1000, 1)
     with app.app_context():
         from webapp.extensions import db
         from webapp.imports.models import ImportJob
 
         summary = db.session.get(ImportJob, int(job)).summary or {}
+    # A refused confirmation is fast and measures nothing: it must have written the rows.
+    assert summary.get("created"), f"the confirmation wrote nothing: {summary}"
     return {"rows": rows, "openpyxl_ms": floor, "upload_ms": upload_ms,
             "preview_ms": preview_ms, "requests": polls + 1, "slowest_request_ms": slowest,
-            "confirm_ms": confirm_ms, "created": summary.get("created", 0),
+            "confirm_ms": confirm_ms, "confirm_in_background": background,
+            "confirm_job_ms": job_ms,  # queued → finished, by the job's own timestamps
+            "created": summary.get("created", 0),
             "preview_x": round(preview_ms / floor, 2), "confirm_x": round(confirm_ms / floor, 2)}
 
 

@@ -54,19 +54,23 @@ def _letters(word: str) -> list[tuple[str, str]]:
     return out
 
 
-def _encode(words: list[str]) -> tuple[str, str]:
+@lru_cache(maxsize=1 << 16)  # pure; names are made of few words (surnames, middle names)
+def _word(word: str) -> tuple[str, str]:
+    """A word's letters as ranks, and their tones."""
     primary, tones = [], []
-    for i, word in enumerate(words):
-        if i:
-            primary.append(_SPACE)
-        for letter, tone in _letters(word):
-            if letter in _RANK:
-                primary.append(_RANK[letter])
-                tones.append(tone)
-            elif letter.isdigit():
-                primary.append("02")
-                tones.append("0")
+    for letter, tone in _letters(word):
+        if letter in _RANK:
+            primary.append(_RANK[letter])
+            tones.append(tone)
+        elif letter.isdigit():
+            primary.append("02")
+            tones.append("0")
     return "".join(primary), "".join(tones)
+
+
+def _encode(words: list[str]) -> tuple[str, str]:
+    codes = [_word(word) for word in words]
+    return _SPACE.join(p for p, _ in codes), "".join(t for _, t in codes)
 
 
 def sort_key(full_name: str | None) -> str:

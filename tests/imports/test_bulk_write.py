@@ -124,3 +124,20 @@ def test_an_id_number_registered_during_the_write_leaves_nothing_written(app, de
         assert db.session.scalar(select(func.count(Person.id))) == 0
         assert db.session.scalar(select(func.count(AuditEvent.id)).where(
             AuditEvent.object_type == "Person")) == 0
+
+
+def test_rows_inserted_in_bulk_get_their_own_ids_in_order(app, demo):
+    from webapp.ops import bulk
+
+    with app.app_context():
+        user = db.session.get(User, demo["users"]["xa"])
+        highest = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+        rows = [{"at": TODAY, "user_id": user.id, "action": "view", "object_type": "Bulk",
+                 "object_id": n, "changes": {"n": n}} for n in range(5)]
+        ids = bulk.insert_rows(AuditEvent.__table__, rows, with_ids=True)
+        assert ids == [r["id"] for r in rows] and len(set(ids)) == 5
+        assert min(ids) > highest  # above every id the table holds
+        stored = {e.id: e.object_id for e in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.object_type == "Bulk"))}
+        assert stored == {new_id: n for n, new_id in enumerate(ids)}
+        db.session.rollback()

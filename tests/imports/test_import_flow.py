@@ -218,6 +218,60 @@ def test_the_confirmation_checks_again_and_refuses_when_the_registry_changed(app
     assert person_count(app) == 2
 
 
+def test_the_confirmation_asks_the_registry_again_without_parsing_the_cells(
+        app, demo, login_as, monkeypatch):
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([
+        person_row(full_name="Cà Văn Inh"), person_row(full_name="Lò Văn Ún"), person_row()]))
+    assert counts(page) == (3, 0, 0)
+    register(app, demo, full_name="Cà Văn Inh")  # meanwhile, same name, year and commune
+
+    def parsed_again(*args):
+        raise AssertionError("the confirmation parsed the cells again")
+
+    monkeypatch.setattr(services, "_parse", parsed_again)
+    confirm(client, job_id)
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "Danh sách đối tượng đã thay đổi kể từ khi kiểm tra tệp" in page
+    assert counts(page) == (2, 1, 0)
+    confirm(client, job_id)
+    assert sorted(p.full_name for p in persons(app)) == [
+        "Cà Văn Inh", "Lò Văn Pọm", "Lò Văn Ún"]
+    assert "write" not in str(job(app, job_id).results)  # the clean data is not kept
+
+
+def test_the_confirmation_refuses_a_commune_merged_since_the_preview(app, login_as):
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([person_row()]))
+    assert counts(page) == (1, 0, 0)
+    with app.app_context():
+        unit = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        unit.valid_to = TODAY
+        db.session.commit()
+    confirm(client, job_id)
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "Danh sách đối tượng đã thay đổi kể từ khi kiểm tra tệp" in page
+    assert counts(page) == (0, 0, 1)
+    assert "Xã Tân Hòa đã sáp nhập; vui lòng chọn đơn vị mới." in page
+    assert person_count(app) == 0
+
+
+def test_a_preview_checked_before_its_clean_data_was_kept_is_checked_again_in_full(
+        app, demo, login_as):
+    client = login_as("xa")
+    job_id, _ = upload_and_check(client, xlsx([person_row(id_number="014090000001"),
+                                               person_row(full_name="Cà Văn Inh")]))
+    with app.app_context():
+        saved = db.session.get(ImportJob, job_id)
+        saved.results = [{k: v for k, v in r.items() if k != "write"} for r in saved.results]
+        db.session.commit()
+    register(app, demo, full_name="Lò Văn Pọm", id_number="014090000001")
+    confirm(client, job_id)
+    assert counts(client.get(f"/imports/{job_id}").get_data(as_text=True)) == (1, 1, 0)
+    confirm(client, job_id)
+    assert person_count(app) == 2
+
+
 def test_the_confirmation_writes_every_row_or_none(app, login_as, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
@@ -344,20 +398,40 @@ def test_a_possible_duplicate_elsewhere_in_the_province_is_a_notice(app, demo, l
     assert "Có thể trùng với hồ sơ cùng họ tên, năm sinh tại Xã Mường Lạn" in page
 
 
+def test_a_namesake_in_another_province_is_neither_a_match_nor_a_notice(app, demo, login_as):
+    with app.app_context():
+        xa = db.session.get(User, demo["users"]["xa"])
+        here = db.session.scalar(select(Unit).where(Unit.code == "99101"))
+        elsewhere = Unit(code="88101", name="Xã Tỉnh Khác", kind="xa", level="commune",
+                         path="/88/881/88101/")
+        db.session.add(elsewhere)
+        db.session.flush()
+        data = {"full_name": "Lò Văn Pọm", "sex": "M", "birth_year": 1990, "unit": here}
+        person = registry.save_person(None, data, xa)
+        person.unit_id = elsewhere.id  # registered in another province's commune
+        db.session.commit()
+    _, page = upload_and_check(login_as("xa"), xlsx([person_row()]))
+    assert counts(page) == (1, 0, 0)
+    assert "Có thể trùng" not in page
+
+
 # --- Large files ------------------------------------------------------------------------------
 
-def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as):
+def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as, monkeypatch):
+    monkeypatch.setattr(services, "STEP_SECONDS", 0)  # one chunk per request, however fast
+    monkeypatch.setattr(services, "CHUNK", 300)
     client = login_as("huyen")
     given = ["Pọm", "Ún", "Inh", "Chăn", "Xôm", "Hặc"]
     rows = [person_row(full_name=f"Lò Văn {given[n // 200]}", birth=str(1950 + n % 50),
                        unit_code=f"9910{1 + (n // 50) % 4}", address=f"Bản số {n}")
             for n in range(1200)]
     job_id = job_id_of(upload(client, xlsx(rows), "lon.xlsx"))
+    assert job(app, job_id).progress_done == 300  # the upload's step, on the cells just read
 
     page = client.get(f"/imports/{job_id}").get_data(as_text=True)
     assert "Đang kiểm tra tệp" in page
     assert f'hx-get="/imports/{job_id}/progress"' in page
-    assert 'id="import-done">500<' in page
+    assert 'id="import-done">600<' in page
     assert client.get(f"/imports/{job_id}/progress").status_code == 303  # without htmx
 
     statuses = []
@@ -366,7 +440,7 @@ def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as):
         statuses.append(response.status_code)
         if response.status_code == 286:
             break
-        assert 'id="import-done">1.000<' in response.get_data(as_text=True)
+        assert 'id="import-done">900<' in response.get_data(as_text=True)
     assert statuses == [200, 286]
     final = response.get_data(as_text=True)
     assert "<html" not in final  # the fragment, swapped in place of the progress bar
@@ -374,6 +448,22 @@ def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as):
     assert person_count(app) == 0
     saved = job(app, job_id)
     assert (saved.status, saved.progress_done, saved.progress_total) == ("ready", 1200, 1200)
+
+
+def test_a_file_checked_within_the_time_of_one_step_is_checked_by_the_upload(
+        app, login_as, monkeypatch):
+    monkeypatch.setattr(services, "STEP_SECONDS", 3600)  # as if the machine were fast enough
+    monkeypatch.setattr(services, "CHUNK", 100)
+    client = login_as("huyen")
+    rows = [person_row(full_name=f"Lò Văn Pọm {n}", unit_code=f"9910{1 + n % 4}")
+            for n in range(450)]
+    job_id = job_id_of(upload(client, xlsx(rows), "vua.xlsx"))
+    assert job(app, job_id).status == "ready"  # checked by the upload itself
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "Đang kiểm tra tệp" not in page and "hx-trigger" not in page
+    assert counts(page) == (450, 0, 0)
+    saved = job(app, job_id)
+    assert (saved.status, saved.progress_done, len(saved.results)) == ("ready", 450, 450)
 
 
 def test_an_unconfirmed_upload_is_forgotten_after_30_days(app, login_as):

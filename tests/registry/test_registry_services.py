@@ -666,3 +666,17 @@ def test_a_pending_transfer_is_seen_by_both_communes_and_their_district_only(use
 
     assert [u for u in ("xa", "xa2", "huyen", "tinh") if not sees(u)] == []
     assert [u for u in ("xa3", "huyen2", "admin") if sees(u)] == []
+
+
+def test_the_age_is_relativedeltas_count_of_years_on_every_day_even_born_on_29_february():
+    from datetime import date, timedelta
+
+    from dateutil.relativedelta import relativedelta
+
+    from webapp.registry.services import age_on
+
+    for born in (date(2000, 2, 29), date(1990, 5, 31), date(1985, 1, 1), date(1999, 12, 31)):
+        day = born
+        while day < born.replace(year=born.year + 5, day=28):
+            assert age_on(day, born) == relativedelta(day, born).years, (born, day)
+            day += timedelta(days=1)

@@ -106,9 +106,14 @@ def record_created(model, rows: list[dict]) -> None:
         return
     actor, at = _actor_id(), now_utc()
     entries = []
+    secret = {name for name in fields if name in SECRET_FIELDS}
     for row in rows:
-        changes = {name: [None, SECRET_MARK if name in SECRET_FIELDS else _plain(row[name])]
-                   for name in fields if row.get(name) is not None}
+        changes = {}
+        for name in fields:
+            value = row.get(name)
+            if value is not None:
+                changes[name] = [None, SECRET_MARK if name in secret else
+                                 value.isoformat() if isinstance(value, date) else value]
         entries.append({"at": at, "user_id": actor, "action": "create",
                         "object_type": model.__name__, "object_id": row["id"],
                         "changes": changes})

@@ -202,8 +202,16 @@ def _words(text: str) -> list[str]:
     return [w for w in _SPLIT.split(text) if w and not any(c in "0123456789" for c in w)]
 
 
+# Latin-1's letters and symbols; letters and marks beyond Latin-1 (every character of these
+# blocks is one), as Vietnamese Unicode text has: the loop below, in one search.
+_LATIN1 = re.compile("[\u00a1-\u00ff]")
+_BEYOND_LATIN1 = re.compile("[\u0100-\u024f\u0300-\u036f\u1e00-\u1eff]")
+
+
 def _is_candidate(text: str) -> bool:
     """Latin-1 letters or symbols, and no letter that only Unicode has."""
+    if text.isascii() or not _LATIN1.search(text) or _BEYOND_LATIN1.search(text):
+        return False
     has_latin1 = False
     for char in text:
         code = ord(char)

@@ -194,7 +194,8 @@ def _read_fast(data: bytes, archive: zipfile.ZipFile) -> ReadResult | None:
             name = entry.filename
             if name.startswith("xl/worksheets/") and name.endswith(".xml"):
                 xml = archive.read(entry)
-                if _FORMULA_OR_ERROR.search(xml) or _FAR_CELL.search(xml):
+                if _may_hold_formula_or_error(xml) and _FORMULA_OR_ERROR.search(xml) \
+                        or _FAR_CELL.search(xml):
                     return None
         book = python_calamine.CalamineWorkbook.from_filelike(BytesIO(data))
         sheets = [m.name for m in book.sheets_metadata
@@ -203,9 +204,9 @@ def _read_fast(data: bytes, archive: zipfile.ZipFile) -> ReadResult | None:
             return None
         for name in sheets:
             sheet = book.get_sheet_by_name(name)
-            rows = [[_plain_value(v) for v in row]
-                    for row in sheet.to_python(skip_empty_area=False)]
-            found = _find_header_values(rows)
+            rows = sheet.to_python(skip_empty_area=False)
+            found = _find_header_values([[_plain_value(v) for v in row]
+                                         for row in rows[:HEADER_SEARCH_ROWS]])
             if found is not None:
                 merges = sorted({(c0 + 1, r0 + 1, c1 + 1, r1 + 1) for (r0, c0), (r1, c1)
                                  in (sheet.merged_cell_ranges or ())})
@@ -215,6 +216,12 @@ def _read_fast(data: bytes, archive: zipfile.ZipFile) -> ReadResult | None:
         raise
     except Exception:  # anything calamine cannot read the way openpyxl does
         return None
+
+
+def _may_hold_formula_or_error(xml: bytes) -> bool:
+    """False when _FORMULA_OR_ERROR cannot match (a formula tag is "<f" or "<prefix:f", an
+    error cell has t="e"): three substring searches instead of the regex over the sheet."""
+    return b"<f" in xml or b":f" in xml or b't="e"' in xml
 
 
 def _plain_value(value):
@@ -240,8 +247,23 @@ def _find_header_values(rows: list[list]) -> tuple[int, list] | None:
 
 
 def _read_values(title: str, rows: list[list], merges, header_line: int, labels: list[str]):
-    cells = ([_Value(v) for v in row] for row in rows[header_line:])
-    return _read_rows(title, cells, merges, header_line, labels)
+    return _read_rows(title, rows[header_line:], merges, header_line, labels, _calamine_json)
+
+
+def _calamine_json(value) -> object:
+    """cell_json(_Value(_plain_value(value))) of a calamine value, the common types first."""
+    kind = type(value)
+    if kind is str:
+        if not value:
+            return None
+        if value[0] == "=" and len(value) > 1:
+            return {"formula": value[:200]}
+        return value
+    if kind is float:
+        return int(value) if value.is_integer() and abs(value) < 2 ** 53 else value
+    if kind is int:
+        return value
+    return cell_json(_Value(_plain_value(value)))  # dates, times, booleans
 
 
 # --- openpyxl -----------------------------------------------------------------------------------
@@ -300,8 +322,10 @@ def _read_sheet(ws, archive, header_line: int, labels: list[str]) -> ReadResult:
                       labels)
 
 
-def _read_rows(title: str, data_rows, merges, header_line: int, labels: list[str]) -> ReadResult:
-    """The rows below the header (cells with a `.value`, as openpyxl's or calamine's)."""
+def _read_rows(title: str, data_rows, merges, header_line: int, labels: list[str],
+               to_json=cell_json) -> ReadResult:
+    """The rows below the header: openpyxl's cells, or calamine's values (`to_json` makes
+    either a JSON value)."""
     for min_col, min_row, max_col, max_row in merges:
         if min_row <= header_line <= max_row:
             ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
@@ -337,21 +361,22 @@ def _read_rows(title: str, data_rows, merges, header_line: int, labels: list[str
     notes: list[int] = []
     for line, row in enumerate(data_rows, start=header_line + 1):
         if line in spans:
-            filled = {i + 1 for i, c in enumerate(row) if cell_json(c) not in (None, "")}
+            filled = {i + 1 for i, c in enumerate(row) if to_json(c) not in (None, "")}
             if filled and filled <= spans[line]:
                 notes.append(line)  # a note across the sheet (totals, signatures), not a person
                 continue
         cells = {}
         for key, index in columns.items():
             if index < len(row):
-                value = cell_json(row[index])
+                value = to_json(row[index])
                 if isinstance(value, str) and not value.strip():
                     value = None
                 if value is not None:
                     cells[key] = value
         if not cells:
             continue
-        if all(isinstance(v, str) and header_key(v) == header_keys[k] for k, v in cells.items()):
+        if all(type(v) is str for v in cells.values()) and \
+                all(header_key(v) == header_keys[k] for k, v in cells.items()):
             continue  # the header repeated (lists printed page by page)
         if len(result.rows) >= MAX_ROWS:
             raise FileRefused(f"Tệp có hơn {MAX_ROWS:,} dòng dữ liệu. Vui lòng chia thành nhiều "

@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..audit import services as audit
 from ..access import roles
 from ..auth.models import OFFICER_ROLES, Role
-from ..extensions import db, htmx
+from ..extensions import commit_keeping_loaded, db, htmx
 from ..formatting import vn_number
 from ..jobs import background
 from ..rendering import done, render
@@ -55,8 +55,11 @@ def upload():
         return _index(form, "Vui lòng chọn tệp Excel (.xlsx) đã điền để tải lên.", 422)
     data = upload.stream.read(reader.MAX_BYTES + 1)
     job = services.create_job(current_user, upload.filename, data)
+    # The first step of checking, on the cells just read (not read back from the database).
+    services.advance(job, current_user)
+    job_id = job.id  # read before the commit expires the job (and its cells, read back whole)
     db.session.commit()
-    return done(url_for("imports.job", job_id=job.id))
+    return done(url_for("imports.job", job_id=job_id))
 
 
 @bp.route("/template.xlsx")
@@ -74,7 +77,7 @@ def _job_page(job, status: int = 200):
         audit.record("view_list", "ImportJob", job.id, {"rows": len(preview.skipped)},
                      persons=[r["match"]["person_id"] for r in preview.skipped
                               if (r.get("match") or {}).get("person_id")])
-        db.session.commit()
+        commit_keeping_loaded()  # the page shows the job as it was just read
     return render("imports/job.html", "imports/_job.html", status=status, job=job,
                   writing=background.import_confirmation(current_user, job),
                   preview=preview, statuses=STATUSES, columns=COLUMNS,
@@ -85,8 +88,8 @@ def _job_page(job, status: int = 200):
 @roles(*OFFICERS)
 def job(job_id: int):
     job = services.get_job_or_404(current_user, job_id)
-    if job.status == JobStatus.CHECKING.value:
-        services.advance_and_save(job, current_user)  # small files are done in this step
+    if job.status == JobStatus.CHECKING.value:  # the upload's step did not check every row
+        services.advance_and_save(job, current_user)
     return _job_page(job)
 
 

@@ -7,6 +7,7 @@ clean rows in one transaction on confirmation. Nothing reaches the registry befo
 from __future__ import annotations
 
 import hashlib
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import settings
 from ..audit import services as audit
 from ..auth.models import User
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..forms import DateParseError, input_problem, parse_birth, parse_vn_date
 from ..ops import bulk
 from ..registry import services as registry
@@ -30,17 +31,19 @@ from ..registry.models import PERSON_FIELDS, Person, PersonEvent, PersonPeriod
 from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
 from ..scoping import get_owned_or_404, in_scope, province_of
 from ..timeutil import now_utc, to_local, today_local
-from ..units.models import Level, Unit, under
+from ..units.models import Level, Unit
 from ..vntext import fold
 from . import legacy, reader
 from .columns import COLUMNS, STATUSES
 from .models import ImportJob, JobStatus
 
-CHUNK = 500
+CHUNK = 500  # rows checked between two looks at the clock
+STEP_SECONDS = 1.0  # checking done by one request (upload page or progress poll)
 KEEP_DAYS = 30  # an unconfirmed upload's cells are dropped after this
 PLACEHOLDER = "Chưa rõ (nhập từ Excel)"
 MAX_SHOWN = 1000  # bad cells / conversions listed on the preview; the counts are always whole
 
+ELSEWHERE = "Có thể trùng với hồ sơ cùng họ tên, năm sinh tại"
 FORMULA = "Ô chứa công thức; vui lòng dán giá trị (Dán đặc biệt → Giá trị) thay cho công thức."
 
 
@@ -121,19 +124,33 @@ def _when(moment: datetime | None) -> str:
 
 
 def advance(job: ImportJob, user: User, limit: int | None = None) -> bool:
-    """Check the next `limit` rows; True once every row is checked. The caller commits."""
+    """Check the next rows, CHUNK by CHUNK until STEP_SECONDS have passed (at least one chunk,
+    or only `limit` rows); True once every row is checked. The caller commits.
+
+    Time, not a count, bounds a step: a small file is checked by the upload's own request and
+    a big one in a few more (the job page, its polls), each well below the worker's timeout
+    whatever the machine. The test suite sets STEP_SECONDS to 0 for one CHUNK per step."""
     if job.status != JobStatus.CHECKING.value:
         return True
-    limit = limit or CHUNK
     rows = job.rows or []
-    start = job.progress_done
+    start = done = job.progress_done
     seen: dict[str, int] = {}
     for result in job.results or []:
         for key in result.get("keys", ()):
             seen.setdefault(key, result["line"])
-    checked = check_rows(rows[start:start + limit], user, seen)
-    job.results = list(job.results or []) + [c.result for c in checked]
-    job.progress_done = start + len(checked)
+    new: list[dict] = []
+    memo: dict = {}
+    began = time.monotonic()
+    while done < len(rows):
+        size = limit or CHUNK
+        new.extend(c.result for c in check_rows(rows[done:done + size], user, seen,
+                                                job.filename, memo))
+        done += size
+        if limit or time.monotonic() - began >= STEP_SECONDS:
+            break
+    # Assigned once per step: the JSON column is written whole, so not once per chunk.
+    job.results = list(job.results or []) + new if start else new
+    job.progress_done = min(done, len(rows))
     if job.progress_done >= len(rows):
         job.status = JobStatus.READY.value
         job.summary = summarize(job.results)
@@ -144,10 +161,11 @@ def advance_and_save(job: ImportJob, user: User) -> None:
     """One step of checking, committed; a step taken meanwhile by another worker wins."""
     try:
         advance(job, user)
-        db.session.commit()
+        # What was just written is what the page shows: not read back from the database.
+        commit_keeping_loaded()
     except StaleDataError:
         db.session.rollback()
-    db.session.refresh(job)
+        db.session.refresh(job)
 
 
 # --- Reading the cells ------------------------------------------------------------------------
@@ -162,13 +180,13 @@ class Checked:
 
 
 class _Row:
-    def __init__(self, raw: dict):
+    def __init__(self, raw: dict, memo: dict | None = None):
         self.line = raw["line"]
         self.cells = raw["cells"]
+        self.memo = memo if memo is not None else {}
         # A row is typed in one go: its clearly legacy cells decide for its ambiguous ones.
         self.hint = legacy.common_encoding(
-            unicodedata.normalize("NFC", " ".join(v.split()))
-            for v in self.cells.values() if isinstance(v, str))
+            _collapsed_nfc(v) for v in self.cells.values() if isinstance(v, str))
         self.errors: list[list[str]] = [[p["col"], p["msg"]] for p in raw.get("problems", ())]
         self.notes: list[list[str]] = []
         self.conversions: list[list[str]] = []
@@ -178,7 +196,7 @@ class _Row:
             self.errors.append([key, message])
 
     def has_error(self, key: str) -> bool:
-        return any(k == key for k, _ in self.errors)
+        return bool(self.errors) and any(k == key for k, _ in self.errors)
 
     def raw(self, key: str):
         """The cell's value, with formulas and Excel errors reported; None when empty."""
@@ -198,8 +216,41 @@ class _Row:
             return None
         return value
 
+    def _memoised(self, key: str, args: tuple, compute):
+        """`compute()` once per text value: the columns repeat their values (sexes, statuses,
+        communes, peoples, drugs) and a text cell's outcome depends only on the text, the
+        row's legacy hint and the arguments. Its effects on the row (errors, notes,
+        conversions) are recorded the first time and replayed on the next rows."""
+        value = self.cells.get(key)
+        if type(value) is not str or (self.errors and self.has_error(key)):
+            return compute()
+        memo_key = (key, value, self.hint, args)
+        hit = self.memo.get(memo_key)
+        if hit is None:
+            errors, notes, conversions = len(self.errors), len(self.notes), len(self.conversions)
+            out = compute()
+            effects = None
+            if len(self.errors) > errors or len(self.notes) > notes or \
+                    len(self.conversions) > conversions:
+                effects = ([tuple(e) for e in self.errors[errors:]],
+                           [tuple(n) for n in self.notes[notes:]],
+                           [tuple(c) for c in self.conversions[conversions:]])
+            self.memo[memo_key] = (out, effects)
+            return out
+        out, effects = hit
+        if effects is not None:
+            for error_key, message in effects[0]:
+                self.error(error_key, message)
+            self.notes.extend(list(n) for n in effects[1])
+            self.conversions.extend(list(c) for c in effects[2])
+        return out
+
     def text(self, key: str, multiline: bool = False, legacy_fonts: bool = True) -> str | None:
         """Trimmed, NFC, legacy fonts converted; each change is shown on the preview."""
+        return self._memoised(key, ("text", multiline, legacy_fonts),
+                              lambda: self._text(key, multiline, legacy_fonts))
+
+    def _text(self, key: str, multiline: bool, legacy_fonts: bool) -> str | None:
         value = self.raw(key)
         if value is None or isinstance(value, dict):
             return None
@@ -227,6 +278,9 @@ class _Row:
         return text or None
 
     def date(self, key: str, year_allowed: bool) -> tuple[date | None, int | None]:
+        return self._memoised(key, ("date", year_allowed), lambda: self._date(key, year_allowed))
+
+    def _date(self, key: str, year_allowed: bool) -> tuple[date | None, int | None]:
         value = self.raw(key)
         if value is None:
             return None, None
@@ -269,6 +323,11 @@ class _Row:
                aliases: dict[str, str] | None = None) -> str | None:
         """A value of a list. A value of the list as typed is never taken for legacy text
         ("Thái" is also TCVN3 for "Thỏi"); otherwise the converted text is tried."""
+        return self._memoised(key, ("choice", id(mapping), message, id(aliases)),
+                              lambda: self._choice(key, mapping, message, aliases))
+
+    def _choice(self, key: str, mapping: dict[str, str], message: str,
+                aliases: dict[str, str] | None) -> str | None:
         for legacy_fonts in (False, True):
             before = len(self.conversions)
             text = self.text(key, legacy_fonts=legacy_fonts)
@@ -284,6 +343,11 @@ class _Row:
         text = self.text(key)
         self.error(key, message.format(value=text))
         return None
+
+
+@lru_cache(maxsize=1 << 14)  # pure; most columns repeat their values
+def _collapsed_nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 @lru_cache(maxsize=1 << 14)
@@ -369,7 +433,9 @@ def _parse(row: _Row, units: dict[str, Unit], user: User) -> dict:
                             "Nghi nghiện.")
     data["determination_date"], _ = row.date("determination_date", year_allowed=False)
     data["management_date"], _ = row.date("management_date", year_allowed=False)
-    data["unit"] = _unit(row, units, user)
+    # Communes repeat: each code's outcome (unit, errors, notes) once per step.
+    data["unit"] = row._memoised("unit_code", ("unit", id(units)),
+                                 lambda: _unit(row, units, user))
     return data
 
 
@@ -478,9 +544,13 @@ def _events(row: _Row, data: dict, person_data: dict, filename_note: str) \
 
 
 def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
-               filename: str = "") -> list[Checked]:
-    """Check rows against the registry; `seen` (key → line) finds repeats across chunks."""
-    rows = [_Row(raw) for raw in raw_rows]
+               filename: str = "", memo: dict | None = None) -> list[Checked]:
+    """Check rows against the registry; `seen` (key → line) finds repeats across chunks;
+    `memo` keeps the outcomes of the text cells across the chunks of one step."""
+    memo = {} if memo is None else memo
+    # The user itself, not the request's proxy to it: read for every cell of every row.
+    user = getattr(user, "_get_current_object", lambda: user)()
+    rows = [_Row(raw, memo) for raw in raw_rows]
     codes = set()
     for row in rows:
         value = row.cells.get("unit_code")
@@ -493,23 +563,52 @@ def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
         if codes else {}
     parsed = [(row, _parse(row, units, user)) for row in rows]
 
-    ids = {d["id_number"] for _, d in parsed if d.get("id_number")}
-    names = {fold(d["full_name"]) for _, d in parsed if d.get("full_name")}
-    by_id = {p.id_number: p for p in db.session.scalars(
-        select(Person).where(Person.id_number.in_(ids)))} if ids else {}
-    by_name: dict[tuple[str, int], list[Person]] = {}
-    if names:
-        province = province_of(user.unit)
-        for person in db.session.scalars(select(Person).where(
-                Person.name_folded.in_(names),
-                Person.unit_id.in_(select(Unit.id).where(under(Unit.path, province.path))))):
-            by_name.setdefault((person.name_folded, person.birth_year), []).append(person)
-
+    by_id, by_name = _registered([d for _, d in parsed], user)
     note = f"Nhập từ tệp Excel “{filename}”." if filename else "Nhập từ tệp Excel."
     out = []
     for row, data in parsed:
         out.append(_check(row, data, user, seen, by_id, by_name, note))
     return out
+
+
+def _registered(datas: list[dict], user: User) -> tuple[dict, dict]:
+    """The registered persons these rows may be, set-based: by ID number (anywhere), and by
+    folded name and year of birth (in the user's province)."""
+    ids = {d["id_number"] for d in datas if d.get("id_number")}
+    # By name and year of birth together, as _existing looks them up: a common name alone
+    # matches thousands of persons of a province.
+    names = {(fold(d["full_name"]), d["birth_year"]) for d in datas
+             if d.get("full_name") and isinstance(d.get("birth_year"), int)}
+    # Each lookup reads its index alone (SQLite's statistics count the many persons without
+    # an ID number as one value, and a common name as dozens: asked for whole rows it walks
+    # the table instead), the year and the province are checked here, and only the persons
+    # found are read, by id, with the columns _existing needs.
+    wanted = set(db.session.scalars(select(Person.id).where(Person.id_number.in_(ids)))) \
+        if ids else set()
+    if names:
+        wanted.update(p.id for p in db.session.execute(
+            select(Person.id, Person.name_folded, Person.birth_year).where(
+                Person.name_folded.in_({name for name, _ in names}))).all()
+            if (p.name_folded, p.birth_year) in names)
+    found = db.session.execute(select(
+        Person.id, Person.id_number, Person.name_folded, Person.birth_year, Person.birth_date,
+        Person.unit_id).where(Person.id.in_(wanted))).all() if wanted else []
+    unit_ids = {p.unit_id for p in found}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} \
+        if unit_ids else {}
+    province = province_of(user.unit) if names else None
+    found_by_id = [p for p in found if p.id_number in ids]
+    found_by_name = [p for p in found if (p.name_folded, p.birth_year) in names
+                     and units[p.unit_id].path.startswith(province.path)]
+
+    def person(row) -> SimpleNamespace:
+        return SimpleNamespace(**row._asdict(), unit=units[row.unit_id])
+
+    by_id = {p.id_number: person(p) for p in found_by_id}
+    by_name: dict[tuple[str, int], list] = {}
+    for row in found_by_name:
+        by_name.setdefault((row.name_folded, row.birth_year), []).append(person(row))
+    return by_id, by_name
 
 
 def _check(row: _Row, data: dict, user: User, seen: dict[str, int], by_id, by_name,
@@ -554,10 +653,35 @@ def _check(row: _Row, data: dict, user: User, seen: dict[str, int], by_id, by_na
         result["notes"] = row.notes
     if row.conversions:
         result["conversions"] = row.conversions
+    if not row.errors:
+        # What the confirmation writes, so that it needs not parse the cells again.
+        result["write"] = _stored_data(person_data, events)
     checked = Checked(result)
     if result["status"] == "create":
         checked.data, checked.events = person_data, events
     return checked
+
+
+_DATES = ("birth_date", "listed_on", "event_date")
+
+
+def _stored_data(person_data: dict, events: list[tuple[EventKind, dict]]) -> dict:
+    def plain(values: dict) -> dict:  # empty values left out: kept for every row of the file
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()
+                if v is not None}
+
+    person = {k: v for k, v in person_data.items() if k != "unit"}
+    person["unit_id"] = person_data["unit"].id
+    return {"person": plain(person), "events": [[kind.value, plain(e)] for kind, e in events]}
+
+
+def _loaded_data(stored: dict) -> tuple[dict, list[tuple[EventKind, dict]]]:
+    def typed(values: dict) -> dict:
+        return {k: date.fromisoformat(v) if k in _DATES and v else v for k, v in values.items()}
+
+    person = {"full_name": None, "birth_date": None, "birth_year": None, "id_number": None,
+              **typed(stored["person"])}
+    return person, [(EventKind(kind), typed(e)) for kind, e in stored["events"]]
 
 
 def _existing(row: _Row, data: dict, user: User, by_id, by_name) -> dict | None:
@@ -587,7 +711,7 @@ def _existing(row: _Row, data: dict, user: User, by_id, by_name) -> dict | None:
         if same_birth and not other_id:
             elsewhere.append(person.unit.name)
     if elsewhere:
-        row.notes.append(["full_name", "Có thể trùng với hồ sơ cùng họ tên, năm sinh tại "
+        row.notes.append(["full_name", f"{ELSEWHERE} "
                                        f"{', '.join(sorted(set(elsewhere)))}; vẫn thêm mới. "
                                        "Vui lòng kiểm tra lại sau khi nhập."])
     return None
@@ -690,7 +814,7 @@ def confirm(job: ImportJob, user: User) -> int:
     if summary["error"]:
         raise ImportRefused(f"Còn {summary['error']} dòng có lỗi. Vui lòng sửa tệp và tải lên "
                             "lại; chưa có dữ liệu nào được ghi.")
-    fresh = check_rows(job.rows or [], user, {}, job.filename)
+    fresh = _check_again(job, user)
     results = [c.result for c in fresh]
     if _signature(results) != _signature(job.results or []):
         job.results, job.summary = results, summarize(results)
@@ -703,6 +827,8 @@ def confirm(job: ImportJob, user: User) -> int:
     job.status, job.confirmed_at = JobStatus.CONFIRMED.value, now_utc()
     db.session.flush()
     created = _write(fresh, user)
+    for result in results:
+        result.pop("write", None)  # written: like the cells, no longer kept
     job.results = results
     job.summary = {**summarize(results), "created": created}
     job.rows = None  # the cells are no longer needed once written
@@ -710,6 +836,56 @@ def confirm(job: ImportJob, user: User) -> int:
                  {"file": job.filename, "created": created, "skipped": job.summary["skip"],
                   "rows": job.summary["rows"]})
     return created
+
+
+def _check_again(job: ImportJob, user: User) -> list[Checked]:
+    """The preview's rows against the registry as it is now, without reading the cells again:
+    their clean data was kept by the checking, so only what the registry decides is asked
+    again, set-based: whether someone registered one of these persons meanwhile (by ID number
+    or folded name) and whether their communes are still in scope and not merged."""
+    results = job.results or []
+    if any("write" not in r for r in results if r["status"] != "error"):
+        # Checked before the clean data was kept: check the cells again from scratch.
+        return check_rows(job.rows or [], user, {}, job.filename)
+    loaded = [(r, *_loaded_data(r["write"])) for r in results if "write" in r]
+    unit_ids = {data["unit_id"] for _, data, _ in loaded}
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+    for _, data, _ in loaded:
+        data["unit"] = units.get(data.pop("unit_id"))
+    by_id, by_name = _registered([data for _, data, _ in loaded], user)
+    today = today_local()
+    out, again = [], {id(r): (data, events) for r, data, events in loaded}
+    for result in results:
+        if id(result) not in again:
+            out.append(Checked(result))
+            continue
+        data, events = again[id(result)]
+        row = _Row({"line": result["line"], "cells": {}})
+        unit = data["unit"]
+        # validate_person's messages, as the checking put them on the commune's cell.
+        if unit is None or unit.level != Level.COMMUNE or not in_scope(user, unit):
+            row.error("unit_code", "Xã nơi cư trú không thuộc phạm vi quản lý của bạn.")
+        elif unit.valid_to is not None and unit.valid_to <= today:
+            row.error("unit_code", f"{unit.name} đã sáp nhập; vui lòng chọn đơn vị mới.")
+        match = None if row.errors else _existing(row, data, user, by_id, by_name)
+        fresh = {k: v for k, v in result.items() if k not in ("status", "match", "errors")}
+        notes = [n for n in result.get("notes", ()) if not n[1].startswith(ELSEWHERE)]
+        notes += row.notes
+        fresh.pop("notes", None)
+        if notes:
+            fresh["notes"] = notes
+        if row.errors:
+            fresh["status"], fresh["errors"] = "error", row.errors
+            fresh.pop("write", None)
+        elif match is not None:
+            fresh["status"], fresh["match"] = "skip", match
+        else:
+            fresh["status"] = "create"
+        checked = Checked(fresh)
+        if fresh["status"] == "create":
+            checked.data, checked.events = data, events
+        out.append(checked)
+    return out
 
 
 def _write(fresh: list[Checked], user: User) -> int:
@@ -721,7 +897,8 @@ def _write(fresh: list[Checked], user: User) -> int:
     for checked in fresh:
         if checked.data is None:
             continue
-        # checked.data went through validate_person just above (check_rows), cleaned and clean.
+        # checked.data went through validate_person when checked (check_rows), cleaned and
+        # clean; its commune and the registered persons were asked again just above.
         data = checked.data
         person = SimpleNamespace(**{name: data.get(name) for name in PERSON_FIELDS
                                     if name != "unit_id"})

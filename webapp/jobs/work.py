@@ -85,10 +85,14 @@ def stats_export(job: Job, user: User, progress: Progress, folder: Path) -> Outc
 
 
 def import_confirm(job: Job, user: User, progress: Progress, folder: Path) -> Outcome:
+    from sqlalchemy.orm import defer
+
     from ..imports import services as imports
     from ..imports.models import ImportJob
 
-    upload = db.session.get(ImportJob, job.params["import_job_id"])
+    # The cells are not read: the confirmation writes from the checked rows (imports.confirm).
+    upload = db.session.get(ImportJob, job.params["import_job_id"],
+                            options=[defer(ImportJob.rows)])
     if upload is None or upload.user_id != user.id:
         raise Refused("Không tìm thấy tệp đã tải lên.")
     progress(message=f"Đang ghi {vn_number(upload.progress_total)} dòng của tệp "

@@ -71,6 +71,17 @@ def too_long(errors: dict, data: dict, fields) -> None:
             errors[name] = f"Tối đa {limit:,} ký tự (đang có {len(value):,}).".replace(",", ".")
 
 
+def age_on(day: date, born: date) -> int:
+    """Whole years from `born` to `day` (not before it): relativedelta(day, born).years,
+    without its cost (it steps month by month). Born on 29 February, one is a year older
+    on 28 February of a common year, as relativedelta counts."""
+    try:
+        birthday = born.replace(year=day.year)
+    except ValueError:  # 29 February, in a common year
+        birthday = date(day.year, 2, 28)
+    return day.year - born.year - (day < birthday)
+
+
 # --- Persons ----------------------------------------------------------------------------------
 
 def validate_person(data: dict, user: User, today: date | None = None) -> dict[str, str]:
@@ -98,7 +109,7 @@ def validate_person(data: dict, user: User, today: date | None = None) -> dict[s
             errors["birth"] = "Ngày sinh không được sau ngày hôm nay."
         else:
             # With only a year, the person may already have had their birthday: be lenient.
-            age = today.year - year if born is None else relativedelta(today, born).years
+            age = today.year - year if born is None else age_on(today, born)
             if age < settings.get("min_age"):
                 errors["birth"] = (f"Người dưới {settings.get('min_age')} tuổi không thuộc diện "
                                    "quản lý (tuổi tính đến hôm nay: " f"{age}).")

@@ -204,21 +204,23 @@ LABELS = {
 
 
 def _stored() -> dict:
-    if "settings_cache" not in g:
+    here = g._get_current_object()  # one look-up of the context (read for every row checked)
+    cache = getattr(here, "settings_cache", None)
+    if cache is None:
         from ..extensions import db
         from .models import Setting
 
-        g.settings_cache = {s.key: s.value for s in db.session.scalars(db.select(Setting))}
-    return g.settings_cache
+        cache = here.settings_cache = {s.key: s.value for s in
+                                       db.session.scalars(db.select(Setting))}
+    return cache
 
 
 def get(key: str):
     """The value in force: an administrator's setting, or the legal default."""
-    if has_app_context():
-        stored = _stored()
-        if key in stored:
-            return copy.deepcopy(stored[key])
-    return copy.deepcopy(DEFAULTS[key])
+    stored = _stored() if has_app_context() else {}
+    value = stored[key] if key in stored else DEFAULTS[key]
+    # A copy, so that no caller changes the value in force; a number or a text needs none.
+    return value if isinstance(value, (int, float, str, type(None))) else copy.deepcopy(value)
 
 
 def forget() -> None:
