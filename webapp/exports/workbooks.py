@@ -23,7 +23,7 @@ from ..reports.figures import month_bounds
 from ..timeutil import today_local
 from ..treatment.models import RehabEpisode
 from ..treatment.vocab import REHAB_FORMS
-from ..units.models import Level, Unit, under
+from ..units.models import Unit, under
 from . import excel
 from .excel import Column
 
@@ -185,13 +185,9 @@ class Export:
 def registry_select(user: User, filters: PersonFilters, today: date | None = None) -> Select:
     """The registry list's own query (scope, filters, order), as plain columns plus the dates
     and the current episode, each a correlated subquery: one statement whatever the size."""
+    # The list's query seeks the subtree's persons by unit on PostgreSQL (scoping.seek_by_unit):
+    # for a file with no LIMIT, walking the country in name order would cost far more.
     query = person_query(user, filters, today)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The subtree's unit ids as one array, computed once: without it PostgreSQL walks the
-        # whole country's persons in sort-key order (to spare a sort) and drops those outside
-        # the subtree, for a file with no LIMIT. The same condition as the scope, made seekable.
-        units = select(Unit.id).where(under(Unit.path, user.unit.path)).scalar_subquery()
-        query = query.where(Person.unit_id == any_(func.array(units)))
 
     def last_event(*conditions):
         return (select(func.max(PersonEvent.event_date))
