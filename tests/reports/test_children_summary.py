@@ -69,3 +69,24 @@ def test_a_frozen_district_report_lists_its_communes_from_their_summaries(app, l
         db.session.execute(update(MonthlySubmission).values(summary=None))
         db.session.commit()
     assert child_rows(text(client.get(f"/reports/{PERIOD}/991"))) == rows
+
+
+def test_a_parent_with_nothing_approved_has_the_rows_of_a_report_all_zero(app, make_person):
+    """The structure is counted over a subtree that holds nobody, with the month's rule: the
+    same keys, labels and levels as the unit's own figures, every value 0."""
+    from webapp.reports import services
+    from webapp.reports.figures import compute, structure
+
+    make_person("99101", "Lò Văn Một")
+    with app.app_context():
+        district = unit("991")
+        rules = services.rules_of(YEAR, MONTH)
+        counted = compute(district, YEAR, MONTH, **rules)
+        empty = structure(YEAR, MONTH, **rules)
+        assert [(r.key, r.label, r.level) for r in empty] == \
+            [(r.key, r.label, r.level) for r in counted]
+        assert {r.value for r in empty} == {None, 0}
+        assert any(r.value for r in counted)  # the district itself does have persons
+        aggregated = services.aggregate(district, YEAR, MONTH)  # nothing approved yet
+        assert [r.key for r in aggregated.rows] == [r.key for r in counted]
+        assert {r.value for r in aggregated.rows} == {None, 0}

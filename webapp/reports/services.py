@@ -22,7 +22,7 @@ from ..scoping import can_review
 from ..timeutil import now_utc, to_local, today_local
 from ..funding import services as funding
 from ..units.models import Level, Unit, under
-from .figures import Row, as_values, compute, compute_with_members, month_bounds
+from .figures import Row, as_values, compute, compute_with_members, month_bounds, structure
 from .models import MonthlySubmission, summary_of
 
 PERIOD = re.compile(r"^([0-9]{4})-([0-9]{2})$")
@@ -103,21 +103,30 @@ class Aggregate:
 def aggregate(unit: Unit, year: int, month: int) -> Aggregate:
     """A parent's figures: the sum of its children's approved snapshots, child by child."""
     children = reporting_children(unit, year, month)
-    subs = {s.unit_id: s for s in db.session.scalars(select(MonthlySubmission).where(
-        MonthlySubmission.unit_id.in_([c.id for c in children]),
-        MonthlySubmission.year == year, MonthlySubmission.month == month))}
+    # The children's reports without their (large) snapshots and member lists; then the
+    # snapshots of the approved ones only, which are the ones summed.
+    subs = {s.unit_id: s for s in db.session.scalars(
+        select(MonthlySubmission).options(defer(MonthlySubmission.snapshot),
+                                          defer(MonthlySubmission.snapshot_persons)).where(
+            MonthlySubmission.unit_id.in_([c.id for c in children]),
+            MonthlySubmission.year == year, MonthlySubmission.month == month))}
+    approved = [s.id for s in subs.values() if s.status == "approved"]
+    snapshots = dict(db.session.execute(
+        select(MonthlySubmission.id, MonthlySubmission.snapshot).where(
+            MonthlySubmission.id.in_(approved))).all()) if approved else {}
     lines, template, totals = [], None, {}
     for child in children:
         sub = subs.get(child.id)
         values = None
-        if sub is not None and sub.status == "approved" and sub.snapshot:
-            values = as_values(sub.snapshot)
-            template = template or sub.snapshot
+        snapshot = snapshots.get(sub.id) if sub is not None else None
+        if snapshot:
+            values = as_values(snapshot)
+            template = template or snapshot
             for key, value in values.items():
                 totals[key] = totals.get(key, 0) + value
         lines.append(ChildLine(child, sub, values))
     if template is None:  # nothing approved yet: the structure, all zeros
-        template = [r.as_list() for r in compute(unit, year, month)]
+        template = [r.as_list() for r in structure(year, month, **rules_of(year, month))]
     rows = [Row(key, label, level, None if value is None else totals.get(key, 0))
             for key, label, level, value in template]
     return Aggregate(rows, lines, [c.unit for c in lines if c.values is None])
