@@ -467,7 +467,10 @@ def verdicts(result: dict, others: dict) -> dict[str, str]:
                 # × floor against × floor: each run's own floor absorbs the machine's load,
                 # which differs between two runs on a shared machine.
                 ratio = result["ms"][name]["floor"] / small["ms"][name]["floor"]
-                scaled = f"{'PASS' if ratio <= 1.5 else 'FAIL'} 100 %/10 % = {ratio:.2f}"
+                if "national" in name:  # the ministry's scope is the country: it grows
+                    scaled = f"100 %/10 % = {ratio:.2f} (the whole country: no target)"
+                else:
+                    scaled = f"{'PASS' if ratio <= 1.5 else 'FAIL'} 100 %/10 % = {ratio:.2f}"
                 out[name] = f"{out[name]}; {scaled}" if name in out else scaled
     return out
 
