@@ -21,7 +21,7 @@ from ..registry.models import TransferRequest
 from ..registry.queries import DUE_FILTERS, due_condition
 from ..scoping import restrict, scoped_persons, scoped_transfers
 from ..timeutil import now_utc, today_local
-from ..workdays.deadlines import overdue_decisions_count, worklist_items
+from ..workdays.deadlines import overdue_decision, worklist_items
 
 
 @dataclass
@@ -30,10 +30,6 @@ class Item:
     count: int
     url: str
     urgent: bool = False
-
-
-def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
 
 
 def report_due(today: date) -> tuple[str, date]:
@@ -54,27 +50,31 @@ def _counts_statement(user: User, today: date):
     keeps a statement's cache key on the statement, and walking this one (ten conditions of
     nested subqueries) to make that key cost more than running it for a commune."""
     # The scope is the unit's subtree: its path is in the key (a unit moved gets new ones).
-    key = (user.unit_id, user.unit.path, user.role, today, settings.get("due_soon_days"))
+    late, cutoff = overdue_decision(today)
+    key = (user.unit_id, user.unit.path, user.role, today, settings.get("due_soon_days"),
+           cutoff)
     statement = _statements.get(key)
     if statement is None:
         if len(_statements) > 1000:
             _statements.clear()
+        conditions = {**{name: due_condition(name, today) for name in DUE_FILTERS},
+                      "late_decisions": late}
         sub = scoped_persons(user).with_only_columns(*[
-            case((due_condition(name, today), 1), else_=0).label(name)
-            for name in DUE_FILTERS]).subquery()
+            case((condition, 1), else_=0).label(name)
+            for name, condition in conditions.items()]).subquery()
         statement = _statements[key] = select(*[func.coalesce(func.sum(sub.c[name]), 0)
-                                                 for name in DUE_FILTERS])
+                                                 for name in conditions])
     return statement
 
 
+COUNTED = (*DUE_FILTERS, "late_decisions")
+
+
 def _person_counts(user: User, today: date) -> dict[str, int]:
-    """Every kind of due item, and the overdue management decisions, over the persons in
-    scope: one pass counts the due items at once."""
+    """Every kind of due item, and the management decisions overdue in working days, over the
+    persons in scope, in one pass."""
     counts = db.session.execute(_counts_statement(user, today)).one()
-    out = {name: int(count) for name, count in zip(DUE_FILTERS, counts)}
-    out["late_decisions"] = overdue_decisions_count(scoped_persons(user), today,
-                                                    scope_key=(user.unit_id, user.unit.path, user.role))
-    return out
+    return {name: int(count) for name, count in zip(COUNTED, counts)}
 
 
 def person_counts(user: User, today: date) -> tuple[dict[str, int], datetime | None]:
@@ -121,11 +121,12 @@ def worklist(user: User, today: date | None = None) -> Worklist | None:
         if count:
             items.append(Item(f"{label}: {vn_number(count)} người", count,
                               url_for("registry.index", due=name), name.endswith("overdue")))
-    pending = scoped_transfers(user).where(TransferRequest.status == "pending")
+    # The pending transfers, read once: counted here, their handover deadlines below.
+    pending = db.session.scalars(scoped_transfers(user).where(
+        TransferRequest.status == "pending")).all()
     if user.role == Role.COMMUNE:
-        mine = TransferRequest.requested_by_unit_id == user.unit_id
-        to_decide = _count(pending.where(~mine))
-        waiting = _count(pending.where(mine))
+        waiting = sum(t.requested_by_unit_id == user.unit_id for t in pending)
+        to_decide = len(pending) - waiting
         if to_decide:
             items.append(Item(f"{to_decide} đề nghị chuyển hồ sơ chờ xã tiếp nhận hoặc từ chối",
                               to_decide, url_for("registry.transfers"), True))
@@ -133,13 +134,13 @@ def worklist(user: User, today: date | None = None) -> Worklist | None:
             items.append(Item(f"{waiting} đề nghị chuyển hồ sơ đã gửi, đang chờ xã kia xử lý",
                               waiting, url_for("registry.transfers")))
     else:
-        count = _count(pending)
+        count = len(pending)
         if count:
             items.append(Item(f"{count} đề nghị chuyển hồ sơ giữa các xã đang chờ xử lý",
                               count, url_for("registry.transfers")))
     items.extend(_report_items(user, today))
     items.extend(Item(*item) for item in worklist_items(  # in working days
-        user, today, late=counts.get("late_decisions")))
+        user, today, late=counts.get("late_decisions"), transfers=pending))
     items.extend(Item(*row) for row in dossier_items(user, today))
     return items
 

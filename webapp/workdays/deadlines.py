@@ -151,35 +151,27 @@ def pending_decisions(persons_query, today: date) -> list[tuple[Person, Deadline
     return sorted([(p, d) for p, d in out if d is not None], key=lambda pd: pd[1].due)
 
 
-_counts: dict[tuple, object] = {}
-
-
-def overdue_decisions_count(persons_query, today: date, scope_key=None) -> int:
-    """How many waiting persons are past the deadline, counted in SQL: the latest positive
-    test on or before the last day whose deadline has passed. With `scope_key` (what
-    identifies `persons_query`'s scope), the statement is built once per scope and day: its
-    cache key, kept on it, cost more to make than the count of a commune."""
+def overdue_decision(today: date):
+    """(SQL condition on Person, its cutoff day): waiting for a management decision past the
+    deadline — the latest positive test on or before the last day whose deadline has passed."""
     cutoff = calendar.latest_start_due_before(today, decision_days(None, today))
-    key = (scope_key, today, cutoff)
-    statement = _counts.get(key) if scope_key is not None else None
-    if statement is None:
-        last_positive = (select(func.max(PersonEvent.event_date))
-                         .where(PersonEvent.person_id == Person.id,
-                                PersonEvent.kind == "positive_test",
-                                PersonEvent.voided_at.is_(None)).scalar_subquery())
-        query = persons_query.where(due_condition("user_no_decision", today),
-                                    last_positive <= cutoff).order_by(None)
-        statement = select(func.count()).select_from(query.subquery())
-        if scope_key is not None:
-            if len(_counts) > 1000:
-                _counts.clear()
-            _counts[key] = statement
-    return db.session.scalar(statement)
+    last_positive = (select(func.max(PersonEvent.event_date))
+                     .where(PersonEvent.person_id == Person.id,
+                            PersonEvent.kind == "positive_test",
+                            PersonEvent.voided_at.is_(None)).scalar_subquery())
+    return due_condition("user_no_decision", today) & (last_positive <= cutoff), cutoff
 
 
-def worklist_items(user, today: date, late: int | None = None) -> list:
-    """The home page's items (label, count, url, urgent): overdue management decisions (`late`
-    when the caller counted them already) and file handovers."""
+def overdue_decisions_count(persons_query, today: date) -> int:
+    """How many waiting persons of the query are past the deadline, counted in SQL."""
+    condition, _ = overdue_decision(today)
+    query = persons_query.where(condition).order_by(None)
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def worklist_items(user, today: date, late: int | None = None, transfers=None) -> list:
+    """The home page's items (label, count, url, urgent): overdue management decisions and
+    file handovers (`late` and the pending `transfers` when the caller has them already)."""
     items = []
     if late is None:
         late = overdue_decisions_count(scoped_persons(user), today)
@@ -187,8 +179,9 @@ def worklist_items(user, today: date, late: int | None = None) -> list:
         items.append((f"Quá hạn ra quyết định quản lý ({decision_days(None, today)} ngày làm "
                           f"việc kể từ ngày xét nghiệm dương tính): {late} người", late,
                           url_for("workdays.index"), True))
-    transfers = db.session.scalars(scoped_transfers(user).where(
-        TransferRequest.status == "pending")).all()
+    if transfers is None:
+        transfers = db.session.scalars(scoped_transfers(user).where(
+            TransferRequest.status == "pending")).all()
     late = sum(1 for t in transfers if handover(t, today).overdue)
     if late:
         items.append((f"Quá hạn bàn giao hồ sơ chuyển nơi cư trú: {late} hồ sơ", late,
