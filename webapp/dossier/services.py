@@ -20,7 +20,6 @@ from ..timeutil import now_utc, today_local
 from . import files, procedures
 from .models import Attachment, CaseNote, Document, DocumentRequirement
 from .procedures import Procedure
-from ..treatment.vocab import REHAB_FORMS
 from .vocab import CONTACT_KINDS, DEFAULT_REQUIREMENTS, NOTE_PROCEDURES
 
 LIMITS = {"number": 50, "signer": 120, "note": 2000, "contact_by": 120}
@@ -366,8 +365,8 @@ def _light_scan(persons_query, today: date) -> list[tuple[_Light, list[Dossier]]
     load(r, [r.id, r.form, r.start_date, r.end_date, r.outcome], "episodes",
          (r.start_date, r.id))
     for person in persons.values():
-        for episode in person.episodes:
-            episode.form_label = REHAB_FORMS.get(episode.form, episode.form)
+        for episode in person.episodes:  # the model's own label, read off the plain row
+            episode.form_label = RehabEpisode.form_label.fget(episode)
     load(t, [t.id, t.status, t.decision_date, t.start_date, t.decision_number, t.ended_on,
              t.end_reason], "post_rehab_terms", (t.start_date, t.id))
     documents = defaultdict(list)

@@ -686,13 +686,10 @@ def reporting_units(root: Unit, year: int, month: int) -> list[Unit]:
     """Every unit below `root` (and `root` itself if it has a parent) that owes this report.
     The ministry follows the provinces' reports; each province follows its own districts and
     communes (the country's communes on one page would be thousands of rows)."""
-    first, last = month_bounds(year, month)
     below = (Unit.parent_id == root.id if root.level == Level.NATIONAL.value
              else under(Unit.path, root.path))
-    query = select(Unit).where(
-        below, Unit.parent_id.is_not(None),
-        (Unit.valid_from.is_(None)) | (Unit.valid_from <= last),
-        (Unit.valid_to.is_(None)) | (Unit.valid_to > first)).order_by(Unit.path)
+    query = select(Unit).where(below, Unit.parent_id.is_not(None),
+                               _existed_during(year, month)).order_by(Unit.path)
     return list(db.session.scalars(query))
 
 
