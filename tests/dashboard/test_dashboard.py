@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -247,3 +247,56 @@ def test_a_report_sent_late_on_the_due_day_is_on_time_and_just_after_midnight_is
             board = services.build(_user("huyen"), _unit("991"))
         timely = dict(board.ranking[0].rows)
         assert timely["Xã Tân Hòa"] == "8%" and timely["Xã Mường Lạn"] == "0%"  # 1 of 12 months
+
+
+def _timeliness(app) -> dict[str, str]:
+    with app.test_request_context():
+        board = services.build(_user("huyen"), _unit("991"))
+    db.session.commit()
+    return dict(board.ranking[0].rows)
+
+
+def test_a_ranking_is_counted_once_then_read_back_until_a_childs_report_changes(app, addicts):
+    """The district's ranking keeps what it counted; a child's report arriving (or the
+    setting's hours passing) counts it again, so a report sent today shows today."""
+    from webapp.dashboard.models import RankingFigures
+    from webapp.reports.models import MonthlySubmission
+
+    with app.app_context():
+        assert _timeliness(app)["Xã Tân Hòa"] == "0%"
+        kept = db.session.scalar(select(RankingFigures))
+        assert kept is not None and kept.figures["99101"][3] == 3  # its three addicts
+        # Read back, not counted again: a kept value (here forged) is what the page shows.
+        kept.figures = {**kept.figures, "99101": [6, 0, 0, 3]}
+        db.session.commit()
+        assert _timeliness(app)["Xã Tân Hòa"] == "50%"
+
+        year, month = services.window()[-1]
+        due = reports.due_date(year, month)
+        db.session.add(MonthlySubmission(
+            unit_id=_unit("99102").id, year=year, month=month, status="submitted",
+            first_submitted_at=datetime(due.year, due.month, due.day, 9),
+            submitted_at=datetime(due.year, due.month, due.day, 9)))
+        db.session.commit()
+        timely = _timeliness(app)
+        assert timely["Xã Tân Hòa"] == "0%" and timely["Xã Mường Lạn"] == "8%"
+        assert db.session.scalar(select(func.count(RankingFigures.id))) == 1
+
+        kept = db.session.scalar(select(RankingFigures))
+        kept.figures = {**kept.figures, "99101": [6, 0, 0, 3]}
+        db.session.commit()
+        assert _timeliness(app)["Xã Tân Hòa"] == "50%"
+        kept.computed_at -= timedelta(hours=25)  # older than dashboard_cache_hours (24)
+        db.session.commit()
+        assert _timeliness(app)["Xã Tân Hòa"] == "0%"
+
+
+def test_a_dashboard_only_read_back_ends_without_a_commit(app, login_as, addicts, monkeypatch):
+    """A commit would reload the signed-in user and the unit shown: two statements for
+    nothing on every reviewer's home page."""
+    client = login_as("tinh")
+    assert client.get("/dashboard/99", headers={"HX-Request": "true"}).status_code == 200
+    commits = []
+    monkeypatch.setattr(db.session, "commit", lambda: commits.append(1))
+    assert client.get("/dashboard/99", headers={"HX-Request": "true"}).status_code == 200
+    assert commits == []

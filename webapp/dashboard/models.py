@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -43,3 +43,25 @@ class WorklistCounts(db.Model):
     counted_for: Mapped[date]  # the day the "soon" and "overdue" were measured from
     computed_at: Mapped[datetime] = mapped_column(default=now_utc)
     counts: Mapped[dict] = mapped_column(JSON)
+
+
+class RankingFigures(db.Model):
+    """A reviewer's ranking of child units for one month, as counted: per child's code, the
+    reports of the twelve months first sent on time, and the last month's quota targets,
+    starts and addicts ({code: [on_time, quota_target, quota_done, addicts]}). Names,
+    populations and months owed are read live; the counted part is reused while the
+    children's reports of the window look the same (`fingerprint`: their number, how many are
+    approved, the latest sending and snapshot times) and for `dashboard_cache_hours`, like
+    the month figures it is made of."""
+
+    __tablename__ = "dashboard_rankings"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "month",
+                                       name="uq_dashboard_rankings_unit_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    year: Mapped[int]
+    month: Mapped[int]
+    fingerprint: Mapped[str] = mapped_column(String(200))
+    computed_at: Mapped[datetime] = mapped_column(default=now_utc)
+    figures: Mapped[dict] = mapped_column(JSON)

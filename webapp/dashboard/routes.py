@@ -20,7 +20,8 @@ def board_for(unit):
     if not services.may_see(current_user):
         return None
     board = services.build(current_user, unit)
-    db.session.commit()
+    if services.kept_any():
+        db.session.commit()
     return board
 
 

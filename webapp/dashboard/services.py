@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import url_for
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import and_, case, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
 from .. import settings
@@ -28,7 +28,7 @@ from ..reports.models import MonthlySubmission
 from ..timeutil import LOCAL_TZ, now_utc, today_local
 from ..treatment.vocab import REHAB_FORMS, SHORT_FORMS
 from ..units.models import Level, Unit, active_on
-from .models import MonthFigures
+from .models import MonthFigures, RankingFigures
 
 MONTHS = 12
 RANK_MAX = 15  # bars in a ranking chart
@@ -136,6 +136,7 @@ def _complete(year: int, month: int, included, children) -> bool:
 def _store(unit: Unit, ym: tuple[int, int], rows: list[list], cached: MonthFigures | None,
            snapshot_at=None):
     """Keep the month; two workers keeping it at once both succeed (one row wins)."""
+    _mark_kept()
     try:
         with db.session.begin_nested():
             if cached is None:
@@ -148,10 +149,25 @@ def _store(unit: Unit, ym: tuple[int, int], rows: list[list], cached: MonthFigur
         pass
 
 
+KEPT = "dashboard_kept"  # session flag: this request kept figures it had to count
+
+
+def _mark_kept() -> None:
+    db.session.info[KEPT] = True
+
+
+def kept_any() -> bool:
+    """Whether this request counted and kept figures (to commit; a page that only read them
+    ends without a commit, which would reload the signed-in user and the unit shown)."""
+    return db.session.info.pop(KEPT, False)
+
+
 def refresh(unit: Unit, today: date | None = None) -> int:
     """Count a unit's twelve months again (the nightly command); returns how many."""
     months = window(today)
     db.session.execute(MonthFigures.__table__.delete().where(MonthFigures.unit_id == unit.id))
+    db.session.execute(RankingFigures.__table__.delete().where(
+        RankingFigures.unit_id == unit.id))
     month_rows(unit, months)
     return len(months)
 
@@ -232,47 +248,39 @@ def _quotas(unit: Unit, year: int) -> dict[str, int]:
 
 
 def _ranking(unit: Unit, months, period: str) -> list[Chart]:
-    """Child units side by side, from their own month-end rows of the last month."""
+    """Child units side by side, from their own month-end rows of the last month. What had
+    to be counted (timeliness, quota, addicts) is kept in `RankingFigures` while the
+    children's reports look the same, so a reviewer's home page reads one row for it."""
     last = months[-1]
-    children = [c for c in db.session.scalars(select(Unit).where(Unit.parent_id == unit.id)
-                                              .order_by(Unit.code))
-                if c.is_active_on(month_bounds(*last)[1])]
+    last_day = month_bounds(*last)[1]
+    children = [c for c in db.session.execute(
+        select(Unit.id, Unit.code, Unit.name, Unit.population, Unit.valid_from, Unit.valid_to)
+        .where(Unit.parent_id == unit.id).order_by(Unit.code))
+        if active_on(c.valid_from, c.valid_to, last_day)]
     if not children:
         return []
-    ids = [c.id for c in children]
-    latest = {uid: as_values(rows) for (uid, _), rows in rows_of(children, [last]).items()}
-
-    # Timeliness: the share of the twelve months' reports first sent by the due day (its end,
-    # in the users' time zone), counted in one grouped statement.
-    sent = func.coalesce(MonthlySubmission.first_submitted_at, MonthlySubmission.submitted_at)
-    due_by = case(*[((MonthlySubmission.year == y) & (MonthlySubmission.month == m),
-                     _end_of_local_day(reports.due_date(y, m))) for y, m in months])
-    on_time = dict(db.session.execute(
-        select(MonthlySubmission.unit_id, func.count(MonthlySubmission.id)).where(
-            MonthlySubmission.unit_id.in_(ids),
-            tuple_(MonthlySubmission.year, MonthlySubmission.month).in_(months),
-            sent.is_not(None), sent < due_by)
-        .group_by(MonthlySubmission.unit_id)).all())
+    counted = _ranking_figures(unit, children, months)
     month_ends = [month_bounds(*ym)[1] for ym in months]
 
     def months_owed(child) -> int:  # the months the child existed at the end of
-        start, end = child.valid_from, child.valid_to  # read once, not twelve times
-        return sum(active_on(start, end, day) for day in month_ends)
-    owed = {c.id: months_owed(c) for c in children}
-    links = {c.id: url_for("reports.submission", period=period, unit_code=c.code)
-             for c in children}
-
-    def quota_share(v: dict[str, int]) -> int | None:
-        targets = {f: v.get(f"quota.{f}.target", 0) for f in REHAB_FORMS}
-        done = sum(v.get(f"quota.{f}.achieved", 0) for f, t in targets.items() if t)
-        return percent(done, sum(targets.values()))
+        if (child.valid_from is None or child.valid_from <= month_ends[0]) and (
+                child.valid_to is None or child.valid_to > month_ends[-1]):
+            return len(month_ends)  # nearly every unit: all twelve
+        return sum(active_on(child.valid_from, child.valid_to, day) for day in month_ends)
+    # One link built, the others by its pattern (a hundred url_for calls cost as much as the
+    # rest of the ranking).
+    marker = "__unit__"
+    pattern = url_for("reports.submission", period=period, unit_code=marker)
+    links = {c.code: pattern.replace(marker, c.code) for c in children}
 
     label = f"{last[1]:02d}/{last[0]}"
-    timeliness = [(c.name, percent(on_time.get(c.id, 0), owed[c.id]), links[c.id])
-                  for c in children]
-    quotas = [(c.name, quota_share(latest[c.id]), links[c.id]) for c in children]
-    density = [(c.name, round(latest[c.id].get("addicts.total", 0) * 1000 / c.population, 1)
-                if c.population else None, links[c.id]) for c in children]
+    timeliness, quotas, density = [], [], []
+    for c in children:
+        on_time, target, done, addicts = counted.get(c.code, (0, 0, 0, 0))
+        timeliness.append((c.name, percent(on_time, months_owed(c)), links[c.code]))
+        quotas.append((c.name, percent(done, target), links[c.code]))
+        density.append((c.name, round(addicts * 1000 / c.population, 1)
+                        if c.population else None, links[c.code]))
 
     def worst_first(items, highest: bool, what: str):
         """The units that need attention first; at most RANK_MAX bars (a province has a
@@ -294,6 +302,65 @@ def _ranking(unit: Unit, months, period: str) -> list[Chart]:
         hbar_chart("rank-density", f"Người nghiện trên 1.000 dân (cuối tháng {label})" + cut3,
                    dense, "Trên 1.000 dân", "", "Đơn vị"),
     ]
+
+
+def _ranking_figures(unit: Unit, children, months) -> dict[str, list[int]]:
+    """{child code: [reports sent on time, quota target, quota done, addicts]}: kept, or
+    counted and kept. The fingerprint reads only the small columns' index of the reports."""
+    last = months[-1]
+    ids = [c.id for c in children]
+    in_window = (MonthlySubmission.unit_id.in_(ids),
+                 tuple_(MonthlySubmission.year, MonthlySubmission.month).in_(months))
+    sent = func.coalesce(MonthlySubmission.first_submitted_at, MonthlySubmission.submitted_at)
+    look = select(
+        func.count().label("n"),
+        func.count(case((MonthlySubmission.status == "approved", 1))).label("approved"),
+        func.max(MonthlySubmission.snapshot_at).label("snapshot"),
+        func.max(MonthlySubmission.submitted_at).label("sent"),
+        func.count(MonthlySubmission.first_submitted_at).label("first")
+    ).where(*in_window).subquery()
+    # The fingerprint and the kept ranking in one statement (a round trip less).
+    *now, kept = db.session.execute(
+        select(look.c.n, look.c.approved, look.c.snapshot, look.c.sent, look.c.first,
+               RankingFigures).select_from(look).outerjoin(RankingFigures, and_(
+                   RankingFigures.unit_id == unit.id, RankingFigures.year == last[0],
+                   RankingFigures.month == last[1]))).one()
+    fingerprint = "|".join(["/".join(map(str, ids)) if len(ids) < 8 else
+                            f"{len(ids)}:{sum(ids)}:{max(ids)}", *map(str, now)])[:200]
+    fresh_after = now_utc() - timedelta(hours=settings.get("dashboard_cache_hours"))
+    if kept is not None and kept.fingerprint == fingerprint and kept.computed_at >= fresh_after:
+        return kept.figures
+
+    # Timeliness: the share of the twelve months' reports first sent by the due day (its end,
+    # in the users' time zone), counted in one grouped statement.
+    due_by = case(*[((MonthlySubmission.year == y) & (MonthlySubmission.month == m),
+                     _end_of_local_day(reports.due_date(y, m))) for y, m in months])
+    on_time = dict(db.session.execute(
+        select(MonthlySubmission.unit_id, func.count(MonthlySubmission.id)).where(
+            *in_window, sent.is_not(None), sent < due_by)
+        .group_by(MonthlySubmission.unit_id)).all())
+    units = list(db.session.scalars(select(Unit).where(Unit.id.in_(ids))))
+    latest = {uid: as_values(rows) for (uid, _), rows in rows_of(units, [last]).items()}
+    figures = {}
+    for c in children:
+        v = latest.get(c.id, {})
+        targets = {f: v.get(f"quota.{f}.target", 0) for f in REHAB_FORMS}
+        done = sum(v.get(f"quota.{f}.achieved", 0) for f, t in targets.items() if t)
+        figures[c.code] = [on_time.get(c.id, 0), sum(targets.values()), done,
+                           v.get("addicts.total", 0)]
+    _mark_kept()
+    try:
+        with db.session.begin_nested():  # two workers counting at once: one row wins
+            if kept is None:
+                db.session.add(RankingFigures(unit_id=unit.id, year=last[0], month=last[1],
+                                              fingerprint=fingerprint, figures=figures,
+                                              computed_at=now_utc()))
+            else:
+                kept.fingerprint, kept.figures, kept.computed_at = (fingerprint, figures,
+                                                                    now_utc())
+    except IntegrityError:
+        pass
+    return figures
 
 
 def _end_of_local_day(day: date) -> datetime:
