@@ -145,7 +145,7 @@ def demo(demo_transfer):
     return demo_transfer
 
 
-SHARDS = 4  # the routes in four parts, so that two test workers share the ~3,000 requests
+SHARDS = 8  # the routes in eight parts: two test workers share the ~3,000 requests evenly
 
 
 @pytest.mark.parametrize("shard", range(SHARDS))
