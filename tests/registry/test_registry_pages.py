@@ -500,6 +500,24 @@ def test_an_event_in_the_future_is_refused_beside_the_date(app, login_as, make_p
     assert person(app, pid).state == "suspected"
 
 
+def test_a_refused_event_keeps_what_was_typed_there_and_only_there(app, login_as, make_person):
+    """The blank event forms are written once per process; the refused one is written live
+    with its values, and the next person's page shows blank forms again."""
+    pid, other = make_person(), make_person(full_name="Lò Thị Bích")
+    client = login_as("xa")
+    client.get(f"/persons/{pid}")  # the blank forms, kept
+    tomorrow = (today_local() + timedelta(days=1)).strftime("%d/%m/%Y")
+    page = client.post(f"/persons/{pid}/events/management", data={
+        "management-event_date": tomorrow, "management-doc_number": "QĐ 77/2026"},
+        headers=HX).get_data(as_text=True)
+    assert 'value="QĐ 77/2026"' in page and 'value="' + tomorrow + '"' in page
+    assert page.count("Ngày không được sau ngày hôm nay.") == 1
+    for shown in (client.get(f"/persons/{other}").get_data(as_text=True),
+                  client.get(f"/persons/{pid}").get_data(as_text=True)):
+        assert "QĐ 77/2026" not in shown and tomorrow not in shown
+        assert shown.count('name="management-doc_number"') == 1
+
+
 def test_a_mistaken_record_is_closed_not_deleted(app, login_as, make_person):
     pid = make_person()
     client = login_as("xa")
