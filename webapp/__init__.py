@@ -50,6 +50,7 @@ def create_app(config: str | type | None = None) -> Flask:
     from .dossier import models as _dossier_models  # noqa: F401
     from .funding import models as _funding_models  # noqa: F401
     from .dashboard import models as _dashboard_models  # noqa: F401
+    from .stats import models as _stats_models  # noqa: F401
     from .drugfree import models as _drugfree_models  # noqa: F401
     from .plans import models as _plans_models  # noqa: F401
     from .imports import models as _imports_models  # noqa: F401

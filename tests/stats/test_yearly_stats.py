@@ -109,3 +109,54 @@ def test_the_page_and_its_excel_show_the_same_numbers(login_as, registry):
 def test_bad_parameters_are_explained_beside_the_field(login_as, query, message):
     response = login_as("huyen").get(f"/stats/?{query}")
     assert response.status_code == 200 and message in response.get_data(as_text=True)
+
+
+def _addicts(unit, first: int, last: int) -> list[int]:
+    return [s.values["addicts.total"] for s in yearly(unit, first, last, date(2025, 6, 1))]
+
+
+def test_a_provinces_past_year_is_counted_once_then_read_back_for_the_settings_hours(
+        app, registry):
+    """The country's statistics recounted 230,000 persons for every year on every view: a
+    past year of a district, province or the country is kept; the current year never is."""
+    from datetime import timedelta
+
+    from webapp.stats.models import YearFigures
+
+    with app.app_context():
+        province = db.session.scalar(select(Unit).where(Unit.code == "99"))
+        assert _addicts(province, 2023, 2025) == [3, 3, 3]
+        db.session.commit()
+        kept = db.session.scalars(select(YearFigures)).all()
+        assert sorted(k.year for k in kept) == [2023, 2024]  # not 2025, the current year
+        # Read back, not counted again: a kept value (here forged) is what is shown...
+        for k in kept:
+            k.rows = [[key, label, level, 99 if key == "addicts.total" else value]
+                      for key, label, level, value in k.rows]
+        db.session.commit()
+        assert _addicts(province, 2023, 2025) == [99, 99, 3]
+        stats = yearly(province, 2023, 2025, date(2025, 6, 1))
+        assert [s.counted_at is not None for s in stats] == [True, True, False]
+        # ...until it is older than `dashboard_cache_hours`.
+        for k in kept:
+            k.computed_at -= timedelta(hours=25)
+        db.session.commit()
+        assert _addicts(province, 2023, 2025) == [3, 3, 3]
+
+
+def test_a_communes_statistics_are_always_counted_live(app, registry):
+    from webapp.stats.models import YearFigures
+
+    with app.app_context():
+        assert _addicts(registry, 2023, 2024) == [3, 3]
+        db.session.commit()
+        assert db.session.scalars(select(YearFigures)).all() == []
+
+
+def test_the_page_says_when_the_kept_years_were_counted(login_as, registry):
+    client = login_as("tinh")
+    first = client.get("/stats/").get_data(as_text=True)
+    assert 'id="stats-counted"' not in first  # counted just now
+    again = client.get("/stats/").get_data(as_text=True)
+    assert 'id="stats-counted"' in again and "tính lại sau 24 giờ" in again
+    assert 'id="stats-counted"' not in login_as("xa").get("/stats/").get_data(as_text=True)

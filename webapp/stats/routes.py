@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_login import current_user
 
+from .. import settings
 from ..access import roles
 from ..auth.models import OFFICER_ROLES, Role
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..forms import query_problems
 from ..rendering import render
 from ..scoping import scoped_units
@@ -38,10 +39,13 @@ def _query():
 def index():
     unit, first, last, errors = _query()
     stats = services.yearly(unit, first, last)
+    commit_keeping_loaded()  # the past years it counted are kept
     units = db.session.scalars(scoped_units(current_user).where(
         Unit.level != Level.COMMUNE if current_user.role != Role.COMMUNE else True)).all()
     return render("stats/index.html", unit=unit, first=first, last=last, errors=errors,
                   stats=stats, table=services.table(stats), units=units,
+                  counted_at=services.counted_at(stats),
+                  cache_hours=settings.get("dashboard_cache_hours"),
                   caption=services.rule_caption(stats), paragraphs=services.paragraphs(stats),
                   rehab=[services.rehab_paragraph(s) for s in stats])
 

@@ -9,14 +9,20 @@ from it only determined addicts do (2022: 481); a range across that date says so
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import settings
+from ..extensions import db
 from ..forms import input_problem, query_problems
 from ..formatting import vn_date, vn_number
 from ..reports.figures import as_values, compute, month_bounds, quota_label
-from ..timeutil import today_local
+from ..timeutil import now_utc, today_local
 from ..treatment.vocab import REHAB_FORMS
-from ..units.models import Unit
+from ..units.models import Level, Unit
+from .models import YearFigures
 
 MAX_YEARS = 10
 FORM_PHRASES = {
@@ -46,6 +52,7 @@ class YearStats:
     labels: dict[str, str]
     # Counted under the old rule: suspected persons are among the addicts of section II.
     suspected_included: bool = False
+    counted_at: datetime | None = None  # read from YearFigures: when it was counted
 
     def parts(self, group: str) -> list[tuple[str, int]]:
         """(label, count) of one breakdown, in report order, without the "Chưa rõ" bucket
@@ -95,15 +102,56 @@ def parse_years(args, today=None) -> tuple[int, int, dict[str, str]]:
 
 
 def yearly(unit: Unit, first: int, last: int, today=None) -> list[YearStats]:
+    """Each year's figures. A past year of a district, province or the country is read from
+    `YearFigures` while younger than `dashboard_cache_hours` (else counted and kept; its
+    `counted_at` says when); a commune's, and the current year, are counted live."""
     today = today or today_local()
+    keeps = unit.level != Level.COMMUNE
+    kept = _kept_years(unit, first, min(last, today.year - 1)) if keeps else {}
+    fresh_after = now_utc() - timedelta(hours=settings.get("dashboard_cache_hours"))
     out = []
     for year in range(first, last + 1):
         month = 12 if year < today.year else today.month
         old_rule = settings.addicts_include_suspected(month_bounds(year, month)[1])
-        rows = compute(unit, year, month, suspected_as_addicts=old_rule, flows=False)
-        labels = {r.key: r.label for r in rows if r.value is not None}
-        out.append(YearStats(year, month, as_values(rows), labels, old_rule))
+        found, counted_at = kept.get((year, month, old_rule)), None
+        if found is not None and found.computed_at >= fresh_after:
+            rows, counted_at = found.rows, found.computed_at
+        else:
+            rows = [r.as_list() for r in compute(unit, year, month,
+                                                   suspected_as_addicts=old_rule, flows=False)]
+            if keeps and year < today.year:
+                _keep(unit, year, month, old_rule, rows, found)
+        labels = {key: label for key, label, _, value in rows if value is not None}
+        out.append(YearStats(year, month, as_values(rows), labels, old_rule, counted_at))
     return out
+
+
+def _kept_years(unit: Unit, first: int, last: int) -> dict[tuple[int, int, bool], YearFigures]:
+    if first > last:
+        return {}
+    return {(k.year, k.month, k.suspected_included): k for k in db.session.scalars(
+        select(YearFigures).where(YearFigures.unit_id == unit.id,
+                                  YearFigures.year.between(first, last)))}
+
+
+def _keep(unit: Unit, year: int, month: int, old_rule: bool, rows: list[list],
+          found: YearFigures | None) -> None:
+    """Keep a counted past year (the caller commits); two workers at once: one row wins."""
+    try:
+        with db.session.begin_nested():
+            if found is None:
+                db.session.add(YearFigures(unit_id=unit.id, year=year, month=month,
+                                           suspected_included=old_rule, rows=rows,
+                                           computed_at=now_utc()))
+            else:
+                found.rows, found.computed_at = rows, now_utc()
+    except IntegrityError:
+        pass
+
+
+def counted_at(stats: list[YearStats]) -> datetime | None:
+    """When the kept years shown were counted (the oldest), or None when all are live."""
+    return min((s.counted_at for s in stats if s.counted_at), default=None)
 
 
 def _people(n: int) -> str:
