@@ -12,9 +12,11 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable, NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import (Date, Integer, String, and_, bindparam, case, cast, func, literal, or_,
+                        select, union_all)
 
 from .. import settings
 from ..extensions import db
@@ -24,7 +26,7 @@ from ..registry.vocab import (CLOSING_REASONS, DRUGS, KINH, OCCUPATION_GROUPS, S
                               Status)
 from ..treatment.models import MethadonePeriod, PostRehabActivity, PostRehabTerm, RehabEpisode
 from ..treatment.vocab import REHAB_FORMS, SHORT_FORMS
-from ..units.models import Unit, under
+from ..units.models import Unit, under_bound, under_values
 
 UNKNOWN = "Chưa rõ"
 # Voluntary rehab at the place of residence: the forms the commune registers and decides
@@ -50,68 +52,251 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _subtree(unit: Unit):
-    return select(Unit.id).where(under(Unit.path, unit.path))
+# The figures' statements take the unit, the month and the year as parameters given when they
+# run: one statement per shape of the report (the counting rule, with or without the flows, the
+# number of age bands) is built and compiled once, then serves every unit and month.
+FIRST, LAST = bindparam("first", type_=Date), bindparam("last", type_=Date)
+YEAR_FIRST = bindparam("year_first", type_=Date)
+YEAR, UNIT_ID = bindparam("year", type_=Integer), bindparam("unit_id", type_=Integer)
 
 
-def _periods_on(day: date, unit: Unit):
+def _subtree():
+    return select(Unit.id).where(under_bound(Unit.path, "subtree"))
+
+
+def _periods_on(day):
     """Periods covering `day` of persons then kept by a unit of the subtree."""
     return and_(PersonPeriod.start_date <= day,
                 or_(PersonPeriod.end_date.is_(None), PersonPeriod.end_date > day),
-                PersonPeriod.unit_id.in_(_subtree(unit)))
-
-
-class _Tally:
-    """Runs each figure's SQL. Every figure is defined once as rows of (group, person id):
-    the counts are that definition grouped in SQL; with `members`, the same definition also
-    gives the persons behind each count, so a figure and its list can never disagree."""
-
-    def __init__(self, members: dict[str, set[int]] | None):
-        self.members = members
-
-    def run(self, base, key_of) -> dict[str, int]:
-        sub = base.subquery()
-        counts: dict[str, int] = {}
-        for group, n in db.session.execute(select(sub.c.g, func.count()).group_by(sub.c.g)):
-            key = key_of(group)
-            counts[key] = counts.get(key, 0) + n
-        if self.members is not None:
-            for group, person_id in db.session.execute(select(sub.c.g, sub.c.p)):
-                self.members.setdefault(key_of(group), set()).add(person_id)
-        return counts
-
-    def one(self, key: str, where_from) -> int:
-        """A single figure: `where_from` selects the person ids behind it."""
-        return self.run(where_from, lambda _: key).get(key, 0)
-
-    def union(self, key: str, parts: list[str]) -> None:
-        if self.members is not None:
-            self.members[key] = set().union(*(self.members.get(k, set()) for k in parts))
+                PersonPeriod.unit_id.in_(_subtree()))
 
 
 def _pairs(group, person, *where):
     return select(group.label("g"), person.label("p")).where(*where)
 
 
-def _kept_during(unit: Unit, first: date, last: date):
+def _kept_during(first, last):
     """Ids of persons kept by a unit of the subtree at some time in [first, last]: the flows
     of a month start from them (the unit's own rows), never from the country's events."""
     return select(PersonPeriod.person_id).where(
-        PersonPeriod.unit_id.in_(_subtree(unit)), PersonPeriod.start_date <= last,
+        PersonPeriod.unit_id.in_(_subtree()), PersonPeriod.start_date <= last,
         or_(PersonPeriod.end_date.is_(None), PersonPeriod.end_date > first))
 
 
-def _unit_at_event(event_date_column, person_column, unit: Unit):
+def _unit_at_event(event_date_column, person_column):
     """EXISTS: on the event's day the person was kept by a unit of the subtree."""
     return select(PersonPeriod.id).where(
         PersonPeriod.person_id == person_column,
         PersonPeriod.start_date <= event_date_column,
         or_(PersonPeriod.end_date.is_(None), PersonPeriod.end_date > event_date_column),
-        PersonPeriod.unit_id.in_(_subtree(unit))).exists()
+        PersonPeriod.unit_id.in_(_subtree())).exists()
 
 
 # Statuses on the lists at a month's end, and which rows they count in.
 MANAGED = (Status.ADDICT, Status.USER, Status.USER_PENDING, Status.SUSPECTED)
+
+
+class _Part(NamedTuple):
+    """One grouped count. `pairs` selects rows (group g, person id p): the figure's definition;
+    `key_of` gives a group's row key. Counts and persons come from the same rows, so a figure
+    and its list can never disagree."""
+    name: str
+    key_of: Callable[[object], str]
+    pairs: object
+
+
+def _counted_states(suspected_as_addicts: bool) -> tuple[str, ...]:
+    return (State.ADDICT.value,) + ((State.SUSPECTED.value,) if suspected_as_addicts else ())
+
+
+def _parts(suspected_as_addicts: bool, flows: bool, bands: int) -> list[_Part]:
+    """Every grouped count of the report, written with the statements' parameters."""
+    parts: list[_Part] = []
+
+    def run(name: str, pairs, key_of) -> None:
+        parts.append(_Part(name, key_of, pairs))
+
+    def one(key: str, pairs) -> None:
+        """A single figure: `pairs` selects the person ids behind it."""
+        run(key, pairs, lambda _: key)
+
+    on_registry = _periods_on(LAST)
+    # I. Persons on the lists at the month's end, by legal status that day.
+    run("states", _pairs(PersonPeriod.state, PersonPeriod.person_id, on_registry),
+        lambda g: f"status.{g}")
+
+    # II. Addicts by sex, age band, occupation group, main drug, ethnicity.
+    addicts = (select(Person.id, Person.sex, Person.born_on, Person.occupation_group,
+                      Person.main_drug, Person.ethnicity)
+               .join(PersonPeriod, PersonPeriod.person_id == Person.id)
+               .where(on_registry, PersonPeriod.state.in_(_counted_states(suspected_as_addicts)))
+               .subquery())
+
+    def breakdown(expr, prefix: str) -> None:
+        run(prefix, _pairs(expr, addicts.c.id),
+            lambda g: f"addicts.{prefix}.{'unknown' if g is None else g}")
+
+    breakdown(addicts.c.sex, "sex")
+    # Parameter band_i: born after it, a person is younger than band i's lowest age.
+    breakdown(case(*[(addicts.c.born_on > bindparam(f"band_{i}", type_=Date), i - 1)
+                     for i in range(1, bands)], else_=bands - 1) if bands > 1 else literal(0),
+              "age")
+    breakdown(addicts.c.occupation_group, "occupation")
+    breakdown(addicts.c.main_drug, "drug")
+    breakdown(case((addicts.c.ethnicity == KINH, "kinh"),
+                   (addicts.c.ethnicity.is_(None), "unknown"), else_="minority"), "ethnicity")
+
+    episodes = and_(RehabEpisode.unit_id.in_(_subtree()), RehabEpisode.voided_at.is_(None))
+    if flows:
+        _flow_parts(run, one, episodes)
+
+    # V. Year to date, counted in persons: one who started twice in the year is one.
+    year_episodes = and_(episodes, RehabEpisode.start_date.between(YEAR_FIRST, LAST))
+    run("achieved", _pairs(RehabEpisode.form, RehabEpisode.person_id, year_episodes).distinct(),
+        lambda g: f"quota.{g}.achieved")
+    one("quota.local_voluntary.achieved", _pairs(
+        literal("v"), RehabEpisode.person_id, year_episodes,
+        RehabEpisode.form.in_(LOCAL_VOLUNTARY)).distinct())
+    return parts
+
+
+def _flow_parts(run, one, episodes) -> None:
+    """Sections III and IV: treatment in progress at the month's end, the month's flows."""
+    # III. Rehabilitation and treatment in progress at the month's end (voided entries left out).
+    run("ongoing", _pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                          RehabEpisode.start_date <= LAST,
+                          or_(RehabEpisode.end_date.is_(None), RehabEpisode.end_date > LAST)),
+        lambda g: f"ongoing.{g}")
+    one("methadone.ongoing", _pairs(literal("m"), MethadonePeriod.person_id,
+                                    MethadonePeriod.unit_id.in_(_subtree()),
+                                    MethadonePeriod.voided_at.is_(None),
+                                    MethadonePeriod.start_date <= LAST,
+                                    or_(MethadonePeriod.end_date.is_(None),
+                                        MethadonePeriod.end_date > LAST)))
+    terms = and_(PostRehabTerm.unit_id.in_(_subtree()), PostRehabTerm.voided_at.is_(None))
+    # A term ends on its own at its end date, certificate or not.
+    one("post_rehab.ongoing", _pairs(literal("t"), PostRehabTerm.person_id, terms,
+                                     PostRehabTerm.status.in_(("active", "completed", "stopped")),
+                                     PostRehabTerm.start_date <= LAST,
+                                     PostRehabTerm.end_date >= LAST,
+                                     or_(PostRehabTerm.ended_on.is_(None),
+                                         PostRehabTerm.ended_on > LAST)))
+
+    # IV. Flows within the month.
+    # New on the lists: by the day the person really entered them (the paper register's date).
+    one("flow.new", _pairs(literal("n"), Person.id, Person.id.in_(_kept_during(FIRST, LAST)),
+                           Person.listed_on.between(FIRST, LAST),
+                           _unit_at_event(Person.listed_on, Person.id)))
+    events = and_(PersonEvent.person_id.in_(_kept_during(FIRST, LAST)),
+                  PersonEvent.event_date.between(FIRST, LAST), PersonEvent.voided_at.is_(None),
+                  _unit_at_event(PersonEvent.event_date, PersonEvent.person_id))
+    determined = and_(PersonEvent.kind == "determination", PersonEvent.addicted.is_(True))
+    one("flow.determined", _pairs(literal("d"), PersonEvent.person_id, events, determined))
+    completed_before = or_(
+        select(RehabEpisode.id).where(RehabEpisode.person_id == PersonEvent.person_id,
+                                      RehabEpisode.voided_at.is_(None),
+                                      RehabEpisode.outcome == "completed",
+                                      RehabEpisode.end_date < PersonEvent.event_date).exists(),
+        select(MethadonePeriod.id).where(MethadonePeriod.person_id == PersonEvent.person_id,
+                                         MethadonePeriod.voided_at.is_(None),
+                                         MethadonePeriod.stop_reason == "completed",
+                                         MethadonePeriod.end_date < PersonEvent.event_date).exists())
+    one("flow.relapsed", _pairs(literal("r"), PersonEvent.person_id, events, determined,
+                                completed_before))
+    run("started", _pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                          RehabEpisode.start_date.between(FIRST, LAST)),
+        lambda g: f"flow.rehab_started.{g}")
+    run("completed", _pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                            RehabEpisode.end_date.between(FIRST, LAST),
+                            RehabEpisode.outcome == "completed"),
+        lambda g: f"flow.rehab_completed.{g}")
+    # Voluntary rehab at the place of residence: registrations (the episode recorded from
+    # the registration, by its start) and the chairman's decisions (by the decision's date).
+    local = and_(episodes, RehabEpisode.form.in_(LOCAL_VOLUNTARY))
+    run("registered", _pairs(RehabEpisode.form, RehabEpisode.person_id, local,
+                             RehabEpisode.start_date.between(FIRST, LAST)),
+        lambda g: f"flow.voluntary_registered.{g}")
+    run("decided", _pairs(RehabEpisode.form, RehabEpisode.person_id, local,
+                          RehabEpisode.decision_date.between(FIRST, LAST)),
+        lambda g: f"flow.voluntary_decided.{g}")
+    for outcome in ENDINGS:
+        run(f"ended.{outcome}", _pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
+                                       RehabEpisode.end_date.between(FIRST, LAST),
+                                       RehabEpisode.outcome == outcome),
+            lambda g, o=outcome: f"flow.rehab_{o}.{g}")
+    one("flow.post_rehab_opened", _pairs(literal("o"), PostRehabTerm.person_id, terms,
+                                         PostRehabTerm.decision_date.between(FIRST, LAST)))
+    run("post_rehab_ended", _pairs(PostRehabTerm.status, PostRehabTerm.person_id, terms,
+                                   PostRehabTerm.ended_on.between(FIRST, LAST),
+                                   PostRehabTerm.status.in_(("completed", "stopped"))),
+        lambda g: f"flow.post_rehab_ended.{g}")
+    relapse_found = (select(literal("r").label("g"), PostRehabTerm.person_id.label("p"))
+                     .join_from(PostRehabActivity, PostRehabTerm,
+                                PostRehabTerm.id == PostRehabActivity.term_id)
+                     .where(terms, PostRehabActivity.voided_at.is_(None),
+                            PostRehabActivity.kind == "relapse",
+                            PostRehabActivity.on.between(FIRST, LAST)))
+    relapse_stop = _pairs(literal("r"), PostRehabTerm.person_id, terms,
+                          PostRehabTerm.end_reason == "relapsed",
+                          PostRehabTerm.ended_on.between(FIRST, LAST))
+    one("flow.post_rehab_relapsed", relapse_found.union(relapse_stop))
+
+    def support(group):
+        """(group, person) of each support given in the month."""
+        return _pairs(group, PostRehabTerm.person_id, terms,
+                      PostRehabActivity.voided_at.is_(None),
+                      PostRehabActivity.on.between(FIRST, LAST),
+                      PostRehabActivity.kind.in_(tuple(SUPPORT_KINDS))).join_from(
+            PostRehabActivity, PostRehabTerm, PostRehabTerm.id == PostRehabActivity.term_id)
+    run("support", support(PostRehabActivity.kind), lambda g: f"flow.support.{g}")
+    # The same support counted in persons (a person helped twice is one).
+    run("helped", support(PostRehabActivity.kind).distinct(),
+        lambda g: f"flow.support_persons.{g}")
+    one("flow.support_persons", support(literal("h")).distinct())
+    run("closed", _pairs(PersonEvent.reason, PersonEvent.person_id, events,
+                         PersonEvent.kind == "closing"),
+        lambda g: f"flow.closed.{g}")
+
+
+class _Statements:
+    """The report's counts in one statement (a UNION ALL of every grouped count, tagged by its
+    part's index, and the quotas) and the persons behind them in another: two round trips to
+    the database instead of some thirty, each built and compiled once per shape."""
+
+    def __init__(self, parts: list[_Part]):
+        self.parts = parts
+        self.names = [(part.name, part.key_of) for part in parts] + [("quotas", str)]
+        counts = []
+        for i, part in enumerate(parts):
+            sub = part.pairs.subquery()
+            # The groups are of several types (a band is a number): as text, one column.
+            counts.append(select(literal(i), cast(sub.c.g, String), func.count())
+                          .group_by(sub.c.g))
+        # One quota per (year, unit, form): its sum is its amount.
+        counts.append(select(literal(len(parts)), Quota.form, func.sum(Quota.amount))
+                      .where(Quota.year == YEAR, Quota.unit_id == UNIT_ID).group_by(Quota.form))
+        self.counts = union_all(*counts)
+        self._members = None
+
+    @property
+    def members(self):
+        if self._members is None:
+            pairs = []
+            for i, part in enumerate(self.parts):
+                sub = part.pairs.subquery()
+                pairs.append(select(literal(i), cast(sub.c.g, String), sub.c.p))
+            self._members = union_all(*pairs)
+        return self._members
+
+
+_shapes: dict[tuple[bool, bool, int], _Statements] = {}
+
+
+def _statements(suspected_as_addicts: bool, flows: bool, bands: int) -> _Statements:
+    shape = (suspected_as_addicts, flows, bands)
+    if shape not in _shapes:
+        _shapes[shape] = _Statements(_parts(*shape))
+    return _shapes[shape]
 
 
 def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = False,
@@ -121,24 +306,57 @@ def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = F
     `flows=False`, sections III and IV (treatment in progress, the month's flows) are left
     out: the yearly statistics do not show them."""
     first, last = month_bounds(year, month)
-    rows: list[Row] = []
-    tally = _Tally(members)
+    bands = settings.get("age_bands")
+    statements = _statements(suspected_as_addicts, flows, len(bands))
+    params = {"first": first, "last": last, "year_first": date(year, 1, 1), "year": year,
+              "unit_id": unit.id, **under_values("subtree", unit.path),
+              **{f"band_{i}": last - relativedelta(years=low)
+                 for i, (_, low, _) in enumerate(bands) if i > 0}}
+    counts: dict[str, dict[str, int]] = {}
+    for i, group, n in db.session.execute(statements.counts, params):
+        name, key_of = statements.names[i]
+        got = counts.setdefault(name, {})
+        key = key_of(group)
+        got[key] = got.get(key, 0) + n
+    if members is not None:
+        for i, group, person_id in db.session.execute(statements.members, params):
+            members.setdefault(statements.names[i][1](group), set()).add(person_id)
+    return _rows(counts, members, year, month, bands, suspected_as_addicts, flows)
 
-    def section(key: str, label: str) -> None:
-        rows.append(Row(key, label, 0, None))
 
-    def add(key: str, label: str, value: int, level: int = 1) -> None:
-        rows.append(Row(key, label, level, int(value or 0)))
+class _Sheet:
+    """The rows being written from the counts ({part name: {row key: count}})."""
 
-    on_registry = _periods_on(last, unit)
+    def __init__(self, counts: dict[str, dict[str, int]], members: dict[str, set[int]] | None):
+        self.counts, self.members, self.rows = counts, members, []
 
-    # I. Persons on the lists at the month's end, by legal status that day.
-    states = tally.run(_pairs(PersonPeriod.state, PersonPeriod.person_id, on_registry),
-                       lambda g: f"status.{g}")
+    def got(self, name: str) -> dict[str, int]:
+        return self.counts.get(name, {})
+
+    def one(self, key: str) -> int:
+        return self.got(key).get(key, 0)
+
+    def section(self, key: str, label: str) -> None:
+        self.rows.append(Row(key, label, 0, None))
+
+    def add(self, key: str, label: str, value: int, level: int = 1) -> None:
+        self.rows.append(Row(key, label, level, int(value or 0)))
+
+    def union(self, key: str, parts: list[str]) -> None:
+        """A figure's persons: those of its parts."""
+        if self.members is not None:
+            self.members[key] = set().union(*(self.members.get(k, set()) for k in parts))
+
+
+def _rows(counts: dict[str, dict[str, int]], members: dict[str, set[int]] | None, year: int,
+          month: int, bands, suspected_as_addicts: bool, flows: bool) -> list[Row]:
+    sheet = _Sheet(counts, members)
+    section, add = sheet.section, sheet.add
+    states = sheet.got("states")
 
     def by_status(key: str, label: str, statuses, level: int) -> None:
         add(key, label, sum(states.get(f"status.{s.value}", 0) for s in statuses), level)
-        tally.union(key, [f"status.{s.value}" for s in statuses])
+        sheet.union(key, [f"status.{s.value}" for s in statuses])
 
     section("s1", "I. Người trong danh sách quản lý (đến ngày cuối tháng)")
     by_status("persons.total", "Tổng số người đang quản lý", MANAGED, 1)
@@ -151,251 +369,120 @@ def compute(unit: Unit, year: int, month: int, *, suspected_as_addicts: bool = F
               "tính vào tổng)", [Status.USER_EXPIRED], 1)
 
     # II. Addicts by sex, age band, occupation group, main drug, ethnicity.
-    counted_states = (State.ADDICT.value,) + ((State.SUSPECTED.value,) if suspected_as_addicts
-                                              else ())
-    addicts = (select(Person.id, Person.sex, Person.born_on, Person.occupation_group,
-                      Person.main_drug, Person.ethnicity)
-               .join(PersonPeriod, PersonPeriod.person_id == Person.id)
-               .where(on_registry, PersonPeriod.state.in_(counted_states)).subquery())
+    counted_states = _counted_states(suspected_as_addicts)
     total_addicts = sum(states.get(f"status.{s}", 0) for s in counted_states)
     section("s2", "II. Người nghiện ma túy phân theo")
     add("addicts.total", "Tổng số người nghiện ma túy"
         + (" (gồm cả người nghi nghiện)" if suspected_as_addicts else ""), total_addicts)
-    tally.union("addicts.total", [f"status.{s}" for s in counted_states])
+    sheet.union("addicts.total", [f"status.{s}" for s in counted_states])
 
-    def breakdown(expr, prefix: str) -> dict[str, int]:
-        return tally.run(_pairs(expr, addicts.c.id),
-                         lambda g: f"addicts.{prefix}.{'unknown' if g is None else g}")
-
-    by_sex = breakdown(addicts.c.sex, "sex")
+    by_sex = sheet.got("sex")
     for code, label in SEXES.items():
         add(f"addicts.sex.{code}", f"Giới tính: {label}", by_sex.get(f"addicts.sex.{code}", 0), 2)
-
-    bands = settings.get("age_bands")
-    band_case = case(*[(addicts.c.born_on > last - relativedelta(years=low), i - 1)
-                       for i, (_, low, _) in enumerate(bands) if i > 0],
-                     else_=len(bands) - 1) if len(bands) > 1 else literal(0)
-    by_band = breakdown(band_case, "age")
+    by_band = sheet.got("age")
     for i, (label, _, _) in enumerate(bands):
         add(f"addicts.age.{i}", f"Độ tuổi: {label}", by_band.get(f"addicts.age.{i}", 0), 2)
-
-    for column, mapping, name in ((addicts.c.occupation_group, OCCUPATION_GROUPS, "occupation"),
-                                  (addicts.c.main_drug, DRUGS, "drug")):
-        grouped = breakdown(column, name)
+    for mapping, name in ((OCCUPATION_GROUPS, "occupation"), (DRUGS, "drug")):
+        grouped = sheet.got(name)
         prefix = "Nghề nghiệp" if name == "occupation" else "Loại ma túy"
         for code, label in mapping.items():
             add(f"addicts.{name}.{code}", f"{prefix}: {label}",
                 grouped.get(f"addicts.{name}.{code}", 0), 2)
         add(f"addicts.{name}.unknown", f"{prefix}: {UNKNOWN}",
             grouped.get(f"addicts.{name}.unknown", 0), 2)
-
-    ethnic = case((addicts.c.ethnicity == KINH, "kinh"), (addicts.c.ethnicity.is_(None), "unknown"),
-                  else_="minority")
-    by_ethnic = breakdown(ethnic, "ethnicity")
+    by_ethnic = sheet.got("ethnicity")
     for code, label in (("kinh", "Dân tộc Kinh"), ("minority", "Dân tộc thiểu số"),
                         ("unknown", f"Dân tộc: {UNKNOWN}")):
         add(f"addicts.ethnicity.{code}", label, by_ethnic.get(f"addicts.ethnicity.{code}", 0), 2)
 
-    episodes = and_(RehabEpisode.unit_id.in_(_subtree(unit)), RehabEpisode.voided_at.is_(None))
     if flows:
-        _treatment_and_flows(rows, tally, section, add, unit, year, month, episodes)
+        _flow_rows(sheet, year, month)
 
     # V. Year-to-date progress against the quota assigned to this unit.
     section("s5", f"V. Kết quả cai nghiện so với chỉ tiêu năm {year} (lũy kế đến cuối tháng)")
-    # Counted in persons: one person who started twice in the year is one towards the quota.
-    year_episodes = and_(episodes, RehabEpisode.start_date.between(date(year, 1, 1), last))
-    achieved = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, year_episodes)
-                         .distinct(), lambda g: f"quota.{g}.achieved")
-    quotas = {form: amount for form, amount in db.session.execute(
-        select(Quota.form, Quota.amount).where(Quota.year == year, Quota.unit_id == unit.id))}
+    achieved, quotas = sheet.got("achieved"), sheet.got("quotas")
     for form in REHAB_FORMS:
         add(f"quota.{form}.achieved", f"{SHORT_FORMS[form]}: đã thực hiện (người)",
             achieved.get(f"quota.{form}.achieved", 0))
         add(f"quota.{form}.target", f"{SHORT_FORMS[form]}: chỉ tiêu giao", quotas.get(form, 0), 2)
     add("quota.local_voluntary.achieved", "Tự nguyện tại gia đình và cộng đồng: đã thực hiện "
-        "(người)", tally.one("quota.local_voluntary.achieved", _pairs(
-            literal("v"), RehabEpisode.person_id, year_episodes,
-            RehabEpisode.form.in_(LOCAL_VOLUNTARY)).distinct()))
+        "(người)", sheet.one("quota.local_voluntary.achieved"))
     add("quota.local_voluntary.target", "Tự nguyện tại gia đình và cộng đồng: chỉ tiêu giao",
         sum(quotas.get(form, 0) for form in LOCAL_VOLUNTARY), 2)
-    return rows
+    return sheet.rows
 
 
-def _treatment_and_flows(rows, tally, section, add, unit: Unit, year: int, month: int,
-                         episodes) -> None:
-    first, last = month_bounds(year, month)
-    # III. Rehabilitation and treatment in progress at the month's end (voided entries left out).
+def _flow_rows(sheet: _Sheet, year: int, month: int) -> None:
+    section, add, got = sheet.section, sheet.add, sheet.got
+    # III. Rehabilitation and treatment in progress at the month's end.
     section("s3", "III. Cai nghiện, điều trị, quản lý sau cai (đến ngày cuối tháng)")
-    ongoing = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
-                               RehabEpisode.start_date <= last,
-                               or_(RehabEpisode.end_date.is_(None), RehabEpisode.end_date > last)),
-                        lambda g: f"ongoing.{g}")
+    ongoing = got("ongoing")
     add("ongoing.total", "Đang cai nghiện", sum(ongoing.values()))
-    tally.union("ongoing.total", [f"ongoing.{form}" for form in REHAB_FORMS])
+    sheet.union("ongoing.total", [f"ongoing.{form}" for form in REHAB_FORMS])
     for form in REHAB_FORMS:
         add(f"ongoing.{form}", SHORT_FORMS[form], ongoing.get(f"ongoing.{form}", 0), 2)
-    add("methadone.ongoing", "Đang điều trị Methadone", tally.one(
-        "methadone.ongoing", _pairs(literal("m"), MethadonePeriod.person_id,
-                                    MethadonePeriod.unit_id.in_(_subtree(unit)),
-                                    MethadonePeriod.voided_at.is_(None),
-                                    MethadonePeriod.start_date <= last,
-                                    or_(MethadonePeriod.end_date.is_(None),
-                                        MethadonePeriod.end_date > last))))
-    terms = and_(PostRehabTerm.unit_id.in_(_subtree(unit)), PostRehabTerm.voided_at.is_(None))
-    # A term ends on its own at its end date, certificate or not.
-    add("post_rehab.ongoing", "Đang quản lý sau cai nghiện tại nơi cư trú", tally.one(
-        "post_rehab.ongoing", _pairs(literal("t"), PostRehabTerm.person_id, terms,
-                                     PostRehabTerm.status.in_(("active", "completed", "stopped")),
-                                     PostRehabTerm.start_date <= last,
-                                     PostRehabTerm.end_date >= last,
-                                     or_(PostRehabTerm.ended_on.is_(None),
-                                         PostRehabTerm.ended_on > last))))
+    add("methadone.ongoing", "Đang điều trị Methadone", sheet.one("methadone.ongoing"))
+    add("post_rehab.ongoing", "Đang quản lý sau cai nghiện tại nơi cư trú",
+        sheet.one("post_rehab.ongoing"))
 
     # IV. Flows within the month.
     section("s4", f"IV. Phát sinh trong tháng {month:02d}/{year}")
-    # New on the lists: by the day the person really entered them (the paper register's date).
-    add("flow.new", "Người mới đưa vào danh sách quản lý", tally.one(
-        "flow.new", _pairs(literal("n"), Person.id, Person.id.in_(_kept_during(unit, first, last)),
-                           Person.listed_on.between(first, last),
-                           _unit_at_event(Person.listed_on, Person.id, unit))))
-    events = and_(PersonEvent.person_id.in_(_kept_during(unit, first, last)),
-                  PersonEvent.event_date.between(first, last), PersonEvent.voided_at.is_(None),
-                  _unit_at_event(PersonEvent.event_date, PersonEvent.person_id, unit))
-    determined = and_(PersonEvent.kind == "determination", PersonEvent.addicted.is_(True))
-    add("flow.determined", "Người được xác định nghiện ma túy", tally.one(
-        "flow.determined", _pairs(literal("d"), PersonEvent.person_id, events, determined)))
-    completed_before = or_(
-        select(RehabEpisode.id).where(RehabEpisode.person_id == PersonEvent.person_id,
-                                      RehabEpisode.voided_at.is_(None),
-                                      RehabEpisode.outcome == "completed",
-                                      RehabEpisode.end_date < PersonEvent.event_date).exists(),
-        select(MethadonePeriod.id).where(MethadonePeriod.person_id == PersonEvent.person_id,
-                                         MethadonePeriod.voided_at.is_(None),
-                                         MethadonePeriod.stop_reason == "completed",
-                                         MethadonePeriod.end_date < PersonEvent.event_date).exists())
-    add("flow.relapsed", "Trong đó: tái nghiện (đã hoàn thành cai nghiện, điều trị)", tally.one(
-        "flow.relapsed", _pairs(literal("r"), PersonEvent.person_id, events, determined,
-                                completed_before)), 2)
-    started = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
-                               RehabEpisode.start_date.between(first, last)),
-                        lambda g: f"flow.rehab_started.{g}")
-    add("flow.rehab_started", "Bắt đầu cai nghiện", sum(started.values()))
-    tally.union("flow.rehab_started", [f"flow.rehab_started.{f}" for f in REHAB_FORMS])
-    for form in REHAB_FORMS:
-        add(f"flow.rehab_started.{form}", SHORT_FORMS[form],
-            started.get(f"flow.rehab_started.{form}", 0), 2)
-    completed = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
-                                 RehabEpisode.end_date.between(first, last),
-                                 RehabEpisode.outcome == "completed"),
-                          lambda g: f"flow.rehab_completed.{g}")
-    add("flow.rehab_completed", "Hoàn thành cai nghiện", sum(completed.values()))
-    tally.union("flow.rehab_completed", [f"flow.rehab_completed.{f}" for f in REHAB_FORMS])
-    for form in REHAB_FORMS:
-        add(f"flow.rehab_completed.{form}", SHORT_FORMS[form],
-            completed.get(f"flow.rehab_completed.{form}", 0), 2)
-    # Voluntary rehab at the place of residence: registrations (the episode recorded from
-    # the registration, by its start) and the chairman's decisions (by the decision's date).
-    local = and_(episodes, RehabEpisode.form.in_(LOCAL_VOLUNTARY))
-    registered = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, local,
-                                  RehabEpisode.start_date.between(first, last)),
-                           lambda g: f"flow.voluntary_registered.{g}")
-    add("flow.voluntary_registered", "Đăng ký cai nghiện tự nguyện tại gia đình, cộng đồng",
-        sum(registered.values()))
-    tally.union("flow.voluntary_registered",
-                [f"flow.voluntary_registered.{f}" for f in LOCAL_VOLUNTARY])
-    for form in LOCAL_VOLUNTARY:
-        add(f"flow.voluntary_registered.{form}", SHORT_FORMS[form],
-            registered.get(f"flow.voluntary_registered.{form}", 0), 2)
-    decided = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, local,
-                               RehabEpisode.decision_date.between(first, last)),
-                        lambda g: f"flow.voluntary_decided.{g}")
-    add("flow.voluntary_decided", "Quyết định cai nghiện tự nguyện tại gia đình, cộng đồng",
-        sum(decided.values()))
-    tally.union("flow.voluntary_decided", [f"flow.voluntary_decided.{f}" for f in LOCAL_VOLUNTARY])
-    for form in LOCAL_VOLUNTARY:
-        add(f"flow.voluntary_decided.{form}", SHORT_FORMS[form],
-            decided.get(f"flow.voluntary_decided.{form}", 0), 2)
+
+    def by_part(name: str, key: str, label: str, parts) -> dict[str, int]:
+        """A figure summed over its part's groups, its persons those of `parts`."""
+        values = got(name)
+        add(key, label, sum(values.values()))
+        sheet.union(key, [f"{key}.{part}" for part in parts])
+        return values
+
+    add("flow.new", "Người mới đưa vào danh sách quản lý", sheet.one("flow.new"))
+    add("flow.determined", "Người được xác định nghiện ma túy", sheet.one("flow.determined"))
+    add("flow.relapsed", "Trong đó: tái nghiện (đã hoàn thành cai nghiện, điều trị)",
+        sheet.one("flow.relapsed"), 2)
+    for name, key, label, forms in (
+            ("started", "flow.rehab_started", "Bắt đầu cai nghiện", REHAB_FORMS),
+            ("completed", "flow.rehab_completed", "Hoàn thành cai nghiện", REHAB_FORMS),
+            ("registered", "flow.voluntary_registered",
+             "Đăng ký cai nghiện tự nguyện tại gia đình, cộng đồng", LOCAL_VOLUNTARY),
+            ("decided", "flow.voluntary_decided",
+             "Quyết định cai nghiện tự nguyện tại gia đình, cộng đồng", LOCAL_VOLUNTARY)):
+        values = by_part(name, key, label, forms)
+        for form in forms:
+            add(f"{key}.{form}", SHORT_FORMS[form], values.get(f"{key}.{form}", 0), 2)
     for outcome, label in ENDINGS.items():
-        ended = tally.run(_pairs(RehabEpisode.form, RehabEpisode.person_id, episodes,
-                                 RehabEpisode.end_date.between(first, last),
-                                 RehabEpisode.outcome == outcome),
-                          lambda g, o=outcome: f"flow.rehab_{o}.{g}")
-        add(f"flow.rehab_{outcome}", label, sum(ended.values()))
-        tally.union(f"flow.rehab_{outcome}", [f"flow.rehab_{outcome}.{f}" for f in REHAB_FORMS])
+        ended = by_part(f"ended.{outcome}", f"flow.rehab_{outcome}", label, REHAB_FORMS)
         for form in REHAB_FORMS:
             if form != "compulsory" or outcome == "abandoned":
                 add(f"flow.rehab_{outcome}.{form}", SHORT_FORMS[form],
                     ended.get(f"flow.rehab_{outcome}.{form}", 0), 2)
-    add("flow.post_rehab_opened", "Quyết định quản lý sau cai mới", tally.one(
-        "flow.post_rehab_opened", _pairs(literal("o"), PostRehabTerm.person_id, terms,
-                                         PostRehabTerm.decision_date.between(first, last))))
-    ended = tally.run(_pairs(PostRehabTerm.status, PostRehabTerm.person_id, terms,
-                             PostRehabTerm.ended_on.between(first, last),
-                             PostRehabTerm.status.in_(("completed", "stopped"))),
-                      lambda g: f"flow.post_rehab_ended.{g}")
-    add("flow.post_rehab_ended", "Kết thúc quản lý sau cai", sum(ended.values()))
-    tally.union("flow.post_rehab_ended",
-                [f"flow.post_rehab_ended.{k}" for k in ("completed", "stopped")])
+    add("flow.post_rehab_opened", "Quyết định quản lý sau cai mới",
+        sheet.one("flow.post_rehab_opened"))
+    ended = by_part("post_rehab_ended", "flow.post_rehab_ended", "Kết thúc quản lý sau cai",
+                    ("completed", "stopped"))
     for status, label in (("completed", "Hết thời hạn quản lý"), ("stopped", "Chấm dứt")):
         add(f"flow.post_rehab_ended.{status}", label,
             ended.get(f"flow.post_rehab_ended.{status}", 0), 2)
-    relapse_found = (select(literal("r").label("g"), PostRehabTerm.person_id.label("p"))
-                     .join_from(PostRehabActivity, PostRehabTerm,
-                                PostRehabTerm.id == PostRehabActivity.term_id)
-                     .where(terms, PostRehabActivity.voided_at.is_(None),
-                            PostRehabActivity.kind == "relapse",
-                            PostRehabActivity.on.between(first, last)))
-    relapse_stop = _pairs(literal("r"), PostRehabTerm.person_id, terms,
-                          PostRehabTerm.end_reason == "relapsed",
-                          PostRehabTerm.ended_on.between(first, last))
-    add("flow.post_rehab_relapsed", "Tái nghiện trong thời gian quản lý sau cai", tally.one(
-        "flow.post_rehab_relapsed", relapse_found.union(relapse_stop)))
-    support = tally.run(
-        _pairs(PostRehabActivity.kind, PostRehabTerm.person_id, terms,
-               PostRehabActivity.voided_at.is_(None),
-               PostRehabActivity.on.between(first, last),
-               PostRehabActivity.kind.in_(tuple(SUPPORT_KINDS)))
-        .join_from(PostRehabActivity, PostRehabTerm, PostRehabTerm.id == PostRehabActivity.term_id),
-        lambda g: f"flow.support.{g}")
-    add("flow.support", "Lượt hỗ trợ người sau cai", sum(support.values()))
-    tally.union("flow.support", [f"flow.support.{k}" for k in SUPPORT_KINDS])
+    add("flow.post_rehab_relapsed", "Tái nghiện trong thời gian quản lý sau cai",
+        sheet.one("flow.post_rehab_relapsed"))
+    support = by_part("support", "flow.support", "Lượt hỗ trợ người sau cai", SUPPORT_KINDS)
     for kind, label in SUPPORT_KINDS.items():
         add(f"flow.support.{kind}", label, support.get(f"flow.support.{kind}", 0), 2)
-    # The same support counted in persons (a person helped twice is one).
-    helped = tally.run(
-        _pairs(PostRehabActivity.kind, PostRehabTerm.person_id, terms,
-               PostRehabActivity.voided_at.is_(None),
-               PostRehabActivity.on.between(first, last),
-               PostRehabActivity.kind.in_(tuple(SUPPORT_KINDS)))
-        .join_from(PostRehabActivity, PostRehabTerm, PostRehabTerm.id == PostRehabActivity.term_id)
-        .distinct(), lambda g: f"flow.support_persons.{g}")
-    anyone = _pairs(literal("h"), PostRehabTerm.person_id, terms,
-                    PostRehabActivity.voided_at.is_(None),
-                    PostRehabActivity.on.between(first, last),
-                    PostRehabActivity.kind.in_(tuple(SUPPORT_KINDS))).join_from(
-        PostRehabActivity, PostRehabTerm, PostRehabTerm.id == PostRehabActivity.term_id).distinct()
-    add("flow.support_persons", "Người sau cai được hỗ trợ", tally.one("flow.support_persons",
-                                                                       anyone))
+    add("flow.support_persons", "Người sau cai được hỗ trợ", sheet.one("flow.support_persons"))
+    helped = got("helped")
     for kind, label in SUPPORT_KINDS.items():
         add(f"flow.support_persons.{kind}", label,
             helped.get(f"flow.support_persons.{kind}", 0), 2)
-    closed = tally.run(_pairs(PersonEvent.reason, PersonEvent.person_id, events,
-                              PersonEvent.kind == "closing"),
-                       lambda g: f"flow.closed.{g}")
-    add("flow.closed", "Đưa ra khỏi danh sách quản lý", sum(closed.values()))
-    tally.union("flow.closed", [f"flow.closed.{r}" for r in CLOSING_REASONS])
+    closed = by_part("closed", "flow.closed", "Đưa ra khỏi danh sách quản lý", CLOSING_REASONS)
     for reason, label in CLOSING_REASONS.items():
         add(f"flow.closed.{reason}", label, closed.get(f"flow.closed.{reason}", 0), 2)
 
 
-
-def structure(year: int, month: int, **options) -> list[Row]:
-    """The rows of a month's report, every value 0: `compute` over a subtree that holds
-    nothing (a path no unit has), for a parent none of whose children has reported yet —
+def structure(year: int, month: int, *, suspected_as_addicts: bool = False,
+              flows: bool = True) -> list[Row]:
+    """The rows of a month's report, every value 0, for a parent none of whose children has
+    reported yet: the rows `compute` writes from no counts at all, without a statement —
     counting a whole province only to learn the labels cost it ~80 ms a view."""
-    nowhere = Unit(id=0, path="/-/")  # transient, never added; no unit code holds "-"
-    return [Row(r.key, r.label, r.level, None if r.value is None else 0)
-            for r in compute(nowhere, year, month, **options)]
+    return _rows({}, None, year, month, settings.get("age_bands"), suspected_as_addicts, flows)
 
 
 def compute_with_members(unit: Unit, year: int, month: int, **options

@@ -64,17 +64,14 @@ class _Under(ColumnElement):
                            ("high", InternalTraversal.dp_clauseelement),
                            ("pattern", InternalTraversal.dp_clauseelement)]
 
-    def __init__(self, path, prefix):
-        self.path = path
-        if isinstance(prefix, str):
-            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            self.low = bindparam(None, prefix, String, unique=True)
-            self.high = bindparam(None, prefix + TOP, String, unique=True)
-            self.pattern = bindparam(None, escaped + "%", String, unique=True)
-        else:  # another path column (a join); codes hold no wildcard
-            self.low = prefix
-            self.high = prefix.concat(literal(TOP, String))
-            self.pattern = prefix.concat(literal("%", String))
+    def __init__(self, path, low, high, pattern):
+        self.path, self.low, self.high, self.pattern = path, low, high, pattern
+
+
+def _bounds(prefix: str) -> tuple[str, str, str]:
+    """(low, high, LIKE pattern) of the subtree of the path `prefix`."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return prefix, prefix + TOP, escaped + "%"
 
 
 @compiles(_Under)
@@ -92,7 +89,26 @@ def _under_range(element, compiler, **kw):
 
 def under(path_column, prefix) -> ColumnElement:
     """SQL: a unit path lies in the subtree of `prefix` (a path, or a path column)."""
-    return _Under(path_column, prefix)
+    if isinstance(prefix, str):
+        return _Under(path_column, *(bindparam(None, value, String, unique=True)
+                                     for value in _bounds(prefix)))
+    # another path column (a join); codes hold no wildcard
+    return _Under(path_column, prefix, prefix.concat(literal(TOP, String)),
+                  prefix.concat(literal("%", String)))
+
+
+_BOUND = ("low", "high", "pattern")
+
+
+def under_bound(path_column, name: str) -> ColumnElement:
+    """`under` whose prefix is given when the statement runs (`under_values(name, prefix)`
+    among its parameters): one statement, built and compiled once, serves every unit."""
+    return _Under(path_column, *(bindparam(f"{name}_{part}", type_=String) for part in _BOUND))
+
+
+def under_values(name: str, prefix: str) -> dict[str, str]:
+    """The parameters of `under_bound(column, name)` for the subtree of `prefix`."""
+    return {f"{name}_{part}": value for part, value in zip(_BOUND, _bounds(prefix))}
 
 
 def active_on(valid_from: date | None, valid_to: date | None, day: date) -> bool:
