@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from openpyxl.utils.datetime import from_excel
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,6 +26,7 @@ from ..auth.models import User
 from ..extensions import commit_keeping_loaded, db
 from ..forms import DateParseError, input_problem, parse_birth, parse_vn_date
 from ..ops import bulk
+from ..ops.gcpause import cycle_collector_paused
 from ..registry import services as registry
 from ..registry.models import PERSON_FIELDS, Person, PersonEvent, PersonPeriod
 from ..registry.vocab import DRUGS, ETHNICITY_CODES, OCCUPATION_GROUPS, EventKind
@@ -37,7 +38,7 @@ from . import legacy, reader
 from .columns import COLUMNS, STATUSES
 from .models import ImportJob, JobStatus
 
-CHUNK = 500  # rows checked between two looks at the clock
+CHUNK = 1000  # rows checked between two looks at the clock
 STEP_SECONDS = 1.0  # checking done by one request (upload page or progress poll)
 KEEP_DAYS = 30  # an unconfirmed upload's cells are dropped after this
 PLACEHOLDER = "Chưa rõ (nhập từ Excel)"
@@ -83,6 +84,7 @@ def forget_old_jobs(user: User) -> None:
                      "liệu đã được xóa. Vui lòng tải tệp lên lại.")
 
 
+@cycle_collector_paused()
 def create_job(user: User, filename: str, data: bytes) -> ImportJob:
     """Read the upload into a job; a file that cannot be imported gives a failed job."""
     forget_old_jobs(user)
@@ -123,6 +125,7 @@ def _when(moment: datetime | None) -> str:
     return to_local(moment).strftime("%H:%M %d/%m/%Y") if moment else ""
 
 
+@cycle_collector_paused()
 def advance(job: ImportJob, user: User, limit: int | None = None) -> bool:
     """Check the next rows, CHUNK by CHUNK until STEP_SECONDS have passed (at least one chunk,
     or only `limit` rows); True once every row is checked. The caller commits.
@@ -475,8 +478,8 @@ def _person_data(data: dict) -> dict:
     return {k: data.get(k) for k in keys}
 
 
-def _events(row: _Row, data: dict, person_data: dict, filename_note: str) \
-        -> list[tuple[EventKind, dict]]:
+def _events(row: _Row, data: dict, person_data: dict, filename_note: str,
+            today: date | None = None) -> list[tuple[EventKind, dict]]:
     """The timeline the status implies, checked with the registry's own event rules.
 
     `Ngày đưa vào quản lý` is the day the person really entered the lists (the paper
@@ -517,7 +520,8 @@ def _events(row: _Row, data: dict, person_data: dict, filename_note: str) \
                                                  "facility": PLACEHOLDER,
                                                  "note": filename_note}))
     typed = data["management_date"]
-    if typed is not None and typed > today_local():
+    today = today or today_local()
+    if typed is not None and typed > today:
         row.error("management_date", "Ngày không được sau ngày hôm nay.")
     if person_data.get("birth_year") is None or row.has_error("birth"):
         return events  # the dates cannot be checked against the age yet
@@ -534,7 +538,7 @@ def _events(row: _Row, data: dict, person_data: dict, filename_note: str) \
         column = "management_date" if kind == EventKind.MANAGEMENT else "determination_date"
         if row.has_error(column):
             continue
-        problems = registry.validate_event(person, kind, dict(event))
+        problems = registry.validate_event(person, kind, dict(event), today)
         for message in problems.values():
             row.error(column, message)
         person.events.append(SimpleNamespace(kind=kind.value, event_date=event["event_date"],
@@ -559,15 +563,22 @@ def check_rows(raw_rows: list[dict], user: User, seen: dict[str, int],
             codes.add(str(int(value)))
         elif isinstance(value, str) and not input_problem(value, multiline=True):
             codes.add(" ".join(value.split()))  # a refused cell is reported, never queried
-    units = {u.code: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))} \
-        if codes else {}
+    # The communes of the step's earlier chunks are not asked again (nor their outcomes
+    # worked out again: _parse memoises them by this dict).
+    units, asked = memo.setdefault("units", {}), memo.setdefault("unit_codes", set())
+    codes -= asked
+    if codes:
+        units.update((u.code, u) for u in db.session.scalars(
+            select(Unit).where(Unit.code.in_(codes))))
+        asked |= codes
     parsed = [(row, _parse(row, units, user)) for row in rows]
+    today = today_local()  # once, not for each date of each row
 
     by_id, by_name = _registered([d for _, d in parsed], user)
     note = f"Nhập từ tệp Excel “{filename}”." if filename else "Nhập từ tệp Excel."
     out = []
     for row, data in parsed:
-        out.append(_check(row, data, user, seen, by_id, by_name, note))
+        out.append(_check(row, data, user, seen, by_id, by_name, note, today))
     return out
 
 
@@ -586,10 +597,7 @@ def _registered(datas: list[dict], user: User) -> tuple[dict, dict]:
     wanted = set(db.session.scalars(select(Person.id).where(Person.id_number.in_(ids)))) \
         if ids else set()
     if names:
-        wanted.update(p.id for p in db.session.execute(
-            select(Person.id, Person.name_folded, Person.birth_year).where(
-                Person.name_folded.in_({name for name, _ in names}))).all()
-            if (p.name_folded, p.birth_year) in names)
+        wanted.update(_named(names))
     found = db.session.execute(select(
         Person.id, Person.id_number, Person.name_folded, Person.birth_year, Person.birth_date,
         Person.unit_id).where(Person.id.in_(wanted))).all() if wanted else []
@@ -611,14 +619,40 @@ def _registered(datas: list[dict], user: User) -> tuple[dict, dict]:
     return by_id, by_name
 
 
+NAMES_PER_STATEMENT = 400  # pairs, two parameters each: within SQLite's 999
+
+
+def _named(names: set[tuple[str, int]]) -> list[int]:
+    """The ids of the persons of these (folded name, year of birth) pairs, each pair one seek
+    of their index (ix_persons_dupe). Not by the names alone and the years checked after: a
+    common name is hundreds of persons of the country, tens of thousands read for a file."""
+    pairs = sorted(names)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return list(db.session.scalars(text(
+            "SELECT p.id FROM persons p JOIN unnest(CAST(:names AS text[]), "
+            "CAST(:years AS integer[])) AS w(name, year) "
+            "ON p.name_folded = w.name AND p.birth_year = w.year"),
+            {"names": [n for n, _ in pairs], "years": [y for _, y in pairs]}))
+    found = []
+    for start in range(0, len(pairs), NAMES_PER_STATEMENT):
+        batch = pairs[start:start + NAMES_PER_STATEMENT]
+        # SQLite seeks the index once per term of an OR (a row-value IN scans it whole);
+        # the statement's text is built here, its values bound.
+        found += db.session.connection().exec_driver_sql(
+            "SELECT id FROM persons WHERE "
+            + " OR ".join(["(name_folded = ? AND birth_year = ?)"] * len(batch)),
+            tuple(value for pair in batch for value in pair)).scalars()
+    return found
+
+
 def _check(row: _Row, data: dict, user: User, seen: dict[str, int], by_id, by_name,
-           note: str) -> Checked:
+           note: str, today: date | None = None) -> Checked:
     person_data = _person_data(data)
-    for name, message in registry.validate_person(person_data, user).items():
+    for name, message in registry.validate_person(person_data, user, today).items():
         column = _FIELD_COLUMN.get(name, "full_name")
         if not row.has_error(column):
             row.error(column, message)
-    events = _events(row, data, person_data, note)
+    events = _events(row, data, person_data, note, today)
 
     keys = []
     if person_data.get("id_number"):
@@ -677,7 +711,11 @@ def _stored_data(person_data: dict, events: list[tuple[EventKind, dict]]) -> dic
 
 def _loaded_data(stored: dict) -> tuple[dict, list[tuple[EventKind, dict]]]:
     def typed(values: dict) -> dict:
-        return {k: date.fromisoformat(v) if k in _DATES and v else v for k, v in values.items()}
+        out = dict(values)
+        for key in _DATES:  # a few keys of each dict, not every key of every one
+            if out.get(key):
+                out[key] = date.fromisoformat(out[key])
+        return out
 
     person = {"full_name": None, "birth_date": None, "birth_year": None, "id_number": None,
               **typed(stored["person"])}
@@ -797,6 +835,7 @@ def _signature(results: list[dict]) -> list:
              tuple(tuple(e) for e in r.get("errors", ()))) for r in results]
 
 
+@cycle_collector_paused()
 def confirm(job: ImportJob, user: User) -> int:
     """Write every clean row in the caller's transaction; returns the number created.
 
