@@ -218,6 +218,21 @@ def test_the_confirmation_checks_again_and_refuses_when_the_registry_changed(app
     assert person_count(app) == 2
 
 
+def test_a_confirmation_nothing_changed_for_keeps_no_clean_data(app, login_as):
+    # The unchanged rows are the preview's own results, written without their clean data.
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([
+        person_row(full_name="Cà Văn Inh"), person_row(full_name="Lò Văn Ún")]))
+    assert "write" in str(job(app, job_id).results)  # kept for the confirmation
+    confirm(client, job_id)
+    assert person_count(app) == 2
+    saved = job(app, job_id)
+    assert saved.status == "confirmed"
+    assert "write" not in str(saved.results)
+    assert [r["status"] for r in saved.results] == ["create", "create"]
+    assert all(r.get("person_id") for r in saved.results)
+
+
 def test_the_confirmation_asks_the_registry_again_without_parsing_the_cells(
         app, demo, login_as, monkeypatch):
     client = login_as("xa")

@@ -18,6 +18,7 @@ from openpyxl.utils.datetime import from_excel
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import settings
@@ -594,8 +595,7 @@ def _registered(datas: list[dict], user: User) -> tuple[dict, dict]:
     # an ID number as one value, and a common name as dozens: asked for whole rows it walks
     # the table instead), the year and the province are checked here, and only the persons
     # found are read, by id, with the columns _existing needs.
-    wanted = set(db.session.scalars(select(Person.id).where(Person.id_number.in_(ids)))) \
-        if ids else set()
+    wanted = set(_numbered(ids)) if ids else set()
     if names:
         wanted.update(_named(names))
     found = db.session.execute(select(
@@ -622,16 +622,28 @@ def _registered(datas: list[dict], user: User) -> tuple[dict, dict]:
 NAMES_PER_STATEMENT = 400  # pairs, two parameters each: within SQLite's 999
 
 
+def _numbered(ids: set[str]) -> list[int]:
+    """The ids of the persons of these ID numbers (their unique index)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One array parameter: thousands of IN parameters cost more to bind and parse than
+        # the look-up itself.
+        return list(db.session.scalars(text(
+            "SELECT id FROM persons WHERE id_number = ANY(CAST(:ids AS text[]))"),
+            {"ids": sorted(ids)}))
+    return list(db.session.scalars(select(Person.id).where(Person.id_number.in_(ids))))
+
+
 def _named(names: set[tuple[str, int]]) -> list[int]:
     """The ids of the persons of these (folded name, year of birth) pairs, each pair one seek
     of their index (ix_persons_dupe). Not by the names alone and the years checked after: a
     common name is hundreds of persons of the country, tens of thousands read for a file."""
     pairs = sorted(names)
     if db.session.get_bind().dialect.name == "postgresql":
+        # As a semi-join of the distinct pairs: a nested loop over the index (a plain join
+        # of thousands of pairs is planned as a hash join over the whole table).
         return list(db.session.scalars(text(
-            "SELECT p.id FROM persons p JOIN unnest(CAST(:names AS text[]), "
-            "CAST(:years AS integer[])) AS w(name, year) "
-            "ON p.name_folded = w.name AND p.birth_year = w.year"),
+            "SELECT id FROM persons WHERE (name_folded, birth_year) IN (SELECT * FROM "
+            "unnest(CAST(:names AS text[]), CAST(:years AS integer[])))"),
             {"names": [n for n, _ in pairs], "years": [y for _, y in pairs]}))
     found = []
     for start in range(0, len(pairs), NAMES_PER_STATEMENT):
@@ -806,6 +818,7 @@ CONVERSION_LABELS = {"tcvn3": "Phông TCVN3 (.VnTime) → Unicode",
                      "trim": "Bỏ khoảng trắng thừa"}
 
 
+@cycle_collector_paused()  # reads the results back: thousands of small dicts
 def preview(job: ImportJob) -> Preview:
     results = job.results or []
     header = {c.key: c.header for c in COLUMNS}
@@ -849,6 +862,7 @@ def confirm(job: ImportJob, user: User) -> int:
         raise ImportRefused("Tệp này không nhập được; vui lòng sửa tệp và tải lên lại.")
     if job.status != JobStatus.READY.value:
         raise ImportRefused("Tệp đang được kiểm tra; vui lòng chờ kiểm tra xong.")
+    user = getattr(user, "_get_current_object", lambda: user)()  # read for every row
     summary = job.summary or summarize(job.results or [])
     if summary["error"]:
         raise ImportRefused(f"Còn {summary['error']} dòng có lỗi. Vui lòng sửa tệp và tải lên "
@@ -869,6 +883,8 @@ def confirm(job: ImportJob, user: User) -> int:
     for result in results:
         result.pop("write", None)  # written: like the cells, no longer kept
     job.results = results
+    # Most of them are the dicts read from the job, changed in place: equal to "its old value".
+    flag_modified(job, "results")
     job.summary = {**summarize(results), "created": created}
     job.rows = None  # the cells are no longer needed once written
     audit.record("import", "ImportJob", job.id,
@@ -894,18 +910,24 @@ def _check_again(job: ImportJob, user: User) -> list[Checked]:
     by_id, by_name = _registered([data for _, data, _ in loaded], user)
     today = today_local()
     out, again = [], {id(r): (data, events) for r, data, events in loaded}
+    unit_problems: dict[int | None, str | None] = {}
     for result in results:
         if id(result) not in again:
             out.append(Checked(result))
             continue
         data, events = again[id(result)]
-        row = _Row({"line": result["line"], "cells": {}})
         unit = data["unit"]
-        # validate_person's messages, as the checking put them on the commune's cell.
-        if unit is None or unit.level != Level.COMMUNE or not in_scope(user, unit):
-            row.error("unit_code", "Xã nơi cư trú không thuộc phạm vi quản lý của bạn.")
-        elif unit.valid_to is not None and unit.valid_to <= today:
-            row.error("unit_code", f"{unit.name} đã sáp nhập; vui lòng chọn đơn vị mới.")
+        key = unit.id if unit is not None else None
+        if key not in unit_problems:
+            unit_problems[key] = _unit_problem(unit, user, today)
+        if unit_problems[key] is None and _unchanged(result, data, by_id, by_name):
+            checked = Checked(result)  # as the preview showed it: nothing to work out again
+            checked.data, checked.events = data, events
+            out.append(checked)
+            continue
+        row = _Row({"line": result["line"], "cells": {}})
+        if unit_problems[key] is not None:
+            row.error("unit_code", unit_problems[key])
         match = None if row.errors else _existing(row, data, user, by_id, by_name)
         fresh = {k: v for k, v in result.items() if k not in ("status", "match", "errors")}
         notes = [n for n in result.get("notes", ()) if not n[1].startswith(ELSEWHERE)]
@@ -925,6 +947,26 @@ def _check_again(job: ImportJob, user: User) -> list[Checked]:
             checked.data, checked.events = data, events
         out.append(checked)
     return out
+
+
+def _unit_problem(unit: Unit | None, user: User, today: date) -> str | None:
+    """validate_person's messages, as the checking put them on the commune's cell."""
+    if unit is None or unit.level != Level.COMMUNE or not in_scope(user, unit):
+        return "Xã nơi cư trú không thuộc phạm vi quản lý của bạn."
+    if unit.valid_to is not None and unit.valid_to <= today:
+        return f"{unit.name} đã sáp nhập; vui lòng chọn đơn vị mới."
+    return None
+
+
+def _unchanged(result: dict, data: dict, by_id: dict, by_name: dict) -> bool:
+    """A new person the registry still knows nothing of, as the checking found them: what
+    _check_again would make of them is the row as it is (its commune is asked by the caller).
+    Nearly every row of a file; the others are worked out again."""
+    if result["status"] != "create" or (data.get("id_number") and data["id_number"] in by_id):
+        return False
+    if (fold(data["full_name"]), data["birth_year"]) in by_name:
+        return False
+    return not any(note[1].startswith(ELSEWHERE) for note in result.get("notes", ()))
 
 
 def _write(fresh: list[Checked], user: User) -> int:
@@ -987,6 +1029,7 @@ def _insert_returning(model, rows: list[dict]) -> list[int]:
     return bulk.insert_rows(model.__table__, rows, with_ids=True)
 
 
+@cycle_collector_paused()
 def confirm_and_save(job: ImportJob, user: User) -> int:
     """Confirm in one transaction: all rows or none."""
     job_id = job.id

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 
-from sqlalchemy import JSON, DateTime, insert, text
+from sqlalchemy import JSON, Date, DateTime, insert, text
 from sqlalchemy.exc import IntegrityError
 
 from ..config import json_dumps
@@ -44,7 +44,7 @@ def _sqlite_many(table, rows: list[dict]) -> None:
         db.session.execute(insert(table), rows)
         return
     dialect = db.session.get_bind().dialect
-    processors = [(i, _memoised(process) if isinstance(table.c[name].type, DateTime)
+    processors = [(i, _memoised(process) if isinstance(table.c[name].type, (Date, DateTime))
                    else process) for i, name in enumerate(names)
                   if (process := table.c[name].type._cached_bind_processor(dialect))]
     values = operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
@@ -60,8 +60,9 @@ def _sqlite_many(table, rows: list[dict]) -> None:
 
 
 def _memoised(process):
-    """A moment's processor (string formatting on SQLite), once per value: the rows of one
-    insert share their moment of writing (created_at, updated_at)."""
+    """A date's or a moment's processor (string formatting on SQLite), once per value: the
+    rows of one insert share their moment of writing, their day of registration, and many of
+    their other days."""
     done: dict = {}
 
     def memoised(value):
