@@ -13,7 +13,7 @@ from xlsx_files import (HX, counts, fill_template, header_row, job_id_of, open_x
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import User
 from webapp.extensions import db
-from webapp.imports import services
+from webapp.imports import reader, services
 from webapp.imports.columns import COLUMNS
 from webapp.imports.models import ImportJob
 from webapp.registry import services as registry
@@ -274,11 +274,14 @@ def test_the_confirmation_refuses_a_commune_merged_since_the_preview(app, login_
 def test_a_preview_checked_before_its_clean_data_was_kept_is_checked_again_in_full(
         app, demo, login_as):
     client = login_as("xa")
-    job_id, _ = upload_and_check(client, xlsx([person_row(id_number="014090000001"),
-                                               person_row(full_name="Cà Văn Inh")]))
+    data = xlsx([person_row(id_number="014090000001"), person_row(full_name="Cà Văn Inh")])
+    job_id, _ = upload_and_check(client, data)
     with app.app_context():
         saved = db.session.get(ImportJob, job_id)
+        assert saved.rows is None  # checked: the cells are not kept
+        # As such a preview was saved: without the clean data, with the cells.
         saved.results = [{k: v for k, v in r.items() if k != "write"} for r in saved.results]
+        saved.rows = reader.read(data).rows
         db.session.commit()
     register(app, demo, full_name="Lò Văn Pọm", id_number="014090000001")
     confirm(client, job_id)
@@ -442,6 +445,7 @@ def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as, mo
             for n in range(1200)]
     job_id = job_id_of(upload(client, xlsx(rows), "lon.xlsx"))
     assert job(app, job_id).progress_done == 300  # the upload's step, on the cells just read
+    assert len(job(app, job_id).rows) == 1200  # kept for the next steps
 
     page = client.get(f"/imports/{job_id}").get_data(as_text=True)
     assert "Đang kiểm tra tệp" in page
@@ -463,6 +467,7 @@ def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as, mo
     assert person_count(app) == 0
     saved = job(app, job_id)
     assert (saved.status, saved.progress_done, saved.progress_total) == ("ready", 1200, 1200)
+    assert saved.rows is None  # checked: the cells are no longer kept
 
 
 def test_a_file_checked_within_the_time_of_one_step_is_checked_by_the_upload(
