@@ -409,6 +409,30 @@ def test_a_person_registered_outside_the_scope_is_named_only_by_commune(app, dem
     assert "Số định danh này đã có trong hệ thống; liên hệ đơn vị cấp trên để xác minh" in page
 
 
+def test_a_registered_person_is_found_by_name_and_year_whatever_the_diacritics(
+        app, demo, login_as):
+    register(app, demo, full_name="Lò Văn Pọm", birth_year=1990)
+    register(app, demo, full_name="Cà Văn Inh", birth_year=1985)
+    # Folded names with their years: neither the name alone nor the year alone is a match.
+    job_id, page = upload_and_check(login_as("xa"), xlsx([
+        person_row(full_name="LO VAN POM"), person_row(full_name="Cà Văn Inh", birth="1990"),
+        person_row(full_name="Lo  Van   Pom", birth="1991")]))
+    assert counts(page) == (2, 1, 0)
+    statuses = {r["line"]: (r["status"], (r.get("match") or {}).get("reason"))
+                for r in job(app, job_id).results}
+    assert sorted(statuses.values()) == [("create", None), ("create", None),
+                                         ("skip", "name_birth")]
+    # Meanwhile the file's "Cà Văn Inh" of 1990 is registered, without diacritics: the
+    # confirmation finds them too.
+    register(app, demo, full_name="Ca Van Inh", birth_year=1990)
+    client = login_as("xa")
+    confirm(client, job_id)
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "Danh sách đối tượng đã thay đổi kể từ khi kiểm tra tệp" in page
+    assert counts(page) == (1, 2, 0)
+    assert person_count(app) == 3
+
+
 def test_a_possible_duplicate_elsewhere_in_the_province_is_a_notice(app, demo, login_as):
     register(app, demo, code="99102", username="xa2", full_name="Lò Văn Pọm", birth_year=1990)
     _, page = upload_and_check(login_as("xa"), xlsx([person_row()]))
