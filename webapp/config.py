@@ -16,9 +16,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def json_loads(value):
-    """orjson for text; anything else (SQLite hands back a bare number stored in a JSON
-    column as a number) as the standard library took it."""
-    return orjson.loads(value) if type(value) is str else json.loads(value)
+    """orjson for text, as SQLite hands it, or its bytes, as psycopg does; anything else
+    (SQLite hands back a bare number stored in a JSON column as a number) as the standard
+    library took it."""
+    return orjson.loads(value) if type(value) in (str, bytes) else json.loads(value)
 
 
 # What json.dumps refuses, orjson must refuse too (it would write dates and dataclasses).
