@@ -13,7 +13,7 @@ from xlsx_files import (HX, counts, fill_template, header_row, job_id_of, open_x
 from webapp.audit.models import AuditEvent
 from webapp.auth.models import User
 from webapp.extensions import db
-from webapp.imports import services
+from webapp.imports import reader, services
 from webapp.imports.columns import COLUMNS
 from webapp.imports.models import ImportJob
 from webapp.registry import services as registry
@@ -218,6 +218,21 @@ def test_the_confirmation_checks_again_and_refuses_when_the_registry_changed(app
     assert person_count(app) == 2
 
 
+def test_a_confirmation_nothing_changed_for_keeps_no_clean_data(app, login_as):
+    # The unchanged rows are the preview's own results, written without their clean data.
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([
+        person_row(full_name="Cà Văn Inh"), person_row(full_name="Lò Văn Ún")]))
+    assert "write" in str(job(app, job_id).results)  # kept for the confirmation
+    confirm(client, job_id)
+    assert person_count(app) == 2
+    saved = job(app, job_id)
+    assert saved.status == "confirmed"
+    assert "write" not in str(saved.results)
+    assert [r["status"] for r in saved.results] == ["create", "create"]
+    assert all(r.get("person_id") for r in saved.results)
+
+
 def test_the_confirmation_asks_the_registry_again_without_parsing_the_cells(
         app, demo, login_as, monkeypatch):
     client = login_as("xa")
@@ -259,11 +274,14 @@ def test_the_confirmation_refuses_a_commune_merged_since_the_preview(app, login_
 def test_a_preview_checked_before_its_clean_data_was_kept_is_checked_again_in_full(
         app, demo, login_as):
     client = login_as("xa")
-    job_id, _ = upload_and_check(client, xlsx([person_row(id_number="014090000001"),
-                                               person_row(full_name="Cà Văn Inh")]))
+    data = xlsx([person_row(id_number="014090000001"), person_row(full_name="Cà Văn Inh")])
+    job_id, _ = upload_and_check(client, data)
     with app.app_context():
         saved = db.session.get(ImportJob, job_id)
+        assert saved.rows is None  # checked: the cells are not kept
+        # As such a preview was saved: without the clean data, with the cells.
         saved.results = [{k: v for k, v in r.items() if k != "write"} for r in saved.results]
+        saved.rows = reader.read(data).rows
         db.session.commit()
     register(app, demo, full_name="Lò Văn Pọm", id_number="014090000001")
     confirm(client, job_id)
@@ -391,6 +409,30 @@ def test_a_person_registered_outside_the_scope_is_named_only_by_commune(app, dem
     assert "Số định danh này đã có trong hệ thống; liên hệ đơn vị cấp trên để xác minh" in page
 
 
+def test_a_registered_person_is_found_by_name_and_year_whatever_the_diacritics(
+        app, demo, login_as):
+    register(app, demo, full_name="Lò Văn Pọm", birth_year=1990)
+    register(app, demo, full_name="Cà Văn Inh", birth_year=1985)
+    # Folded names with their years: neither the name alone nor the year alone is a match.
+    job_id, page = upload_and_check(login_as("xa"), xlsx([
+        person_row(full_name="LO VAN POM"), person_row(full_name="Cà Văn Inh", birth="1990"),
+        person_row(full_name="Lo  Van   Pom", birth="1991")]))
+    assert counts(page) == (2, 1, 0)
+    statuses = {r["line"]: (r["status"], (r.get("match") or {}).get("reason"))
+                for r in job(app, job_id).results}
+    assert sorted(statuses.values()) == [("create", None), ("create", None),
+                                         ("skip", "name_birth")]
+    # Meanwhile the file's "Cà Văn Inh" of 1990 is registered, without diacritics: the
+    # confirmation finds them too.
+    register(app, demo, full_name="Ca Van Inh", birth_year=1990)
+    client = login_as("xa")
+    confirm(client, job_id)
+    page = client.get(f"/imports/{job_id}").get_data(as_text=True)
+    assert "Danh sách đối tượng đã thay đổi kể từ khi kiểm tra tệp" in page
+    assert counts(page) == (1, 2, 0)
+    assert person_count(app) == 3
+
+
 def test_a_possible_duplicate_elsewhere_in_the_province_is_a_notice(app, demo, login_as):
     register(app, demo, code="99102", username="xa2", full_name="Lò Văn Pọm", birth_year=1990)
     _, page = upload_and_check(login_as("xa"), xlsx([person_row()]))
@@ -427,6 +469,7 @@ def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as, mo
             for n in range(1200)]
     job_id = job_id_of(upload(client, xlsx(rows), "lon.xlsx"))
     assert job(app, job_id).progress_done == 300  # the upload's step, on the cells just read
+    assert len(job(app, job_id).rows) == 1200  # kept for the next steps
 
     page = client.get(f"/imports/{job_id}").get_data(as_text=True)
     assert "Đang kiểm tra tệp" in page
@@ -448,6 +491,7 @@ def test_a_large_file_is_checked_in_chunks_driven_by_the_polls(app, login_as, mo
     assert person_count(app) == 0
     saved = job(app, job_id)
     assert (saved.status, saved.progress_done, saved.progress_total) == ("ready", 1200, 1200)
+    assert saved.rows is None  # checked: the cells are no longer kept
 
 
 def test_a_file_checked_within_the_time_of_one_step_is_checked_by_the_upload(

@@ -310,7 +310,7 @@ def common_encoding(texts, minimum: int = 1) -> str | None:
     rows are typed in one go, while a file may mix old rows and rows added in Unicode."""
     counts = {TCVN3: 0, VNI: 0}
     for text in texts:
-        found = detect(text)
+        found = detect(text, None)  # the cache's key of a cell read without a hint, as _Row's
         if found is not None:
             counts[found.encoding] += 1
     for encoding, other in ((TCVN3, VNI), (VNI, TCVN3)):

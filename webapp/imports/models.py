@@ -33,7 +33,8 @@ class ImportJob(db.Model):
     """One uploaded workbook, from checking to confirmation (Nhập từ Excel).
 
     Kept in the database, not in a worker's memory: the checking advances chunk by chunk with
-    each progress request, whichever worker answers it. `rows` holds the cells as read;
+    each progress request, whichever worker answers it. `rows` holds the cells as read while
+    the checking goes on (a file checked by the upload's own request never stores them);
     `results` one entry per row, filled as the checking advances.
     """
 
@@ -60,6 +61,8 @@ class ImportJob(db.Model):
     # Two polls, or two clicks on "confirm", in two workers: the second write fails cleanly.
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": version}
+    # Not a column: the cells just read, checked by the upload's own step (services.advance).
+    cells_read = None
 
     user = relationship("User")
     unit = relationship("Unit")

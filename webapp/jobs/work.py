@@ -89,10 +89,12 @@ def import_confirm(job: Job, user: User, progress: Progress, folder: Path) -> Ou
 
     from ..imports import services as imports
     from ..imports.models import ImportJob
+    from ..ops.gcpause import cycle_collector_paused
 
     # The cells are not read: the confirmation writes from the checked rows (imports.confirm).
-    upload = db.session.get(ImportJob, job.params["import_job_id"],
-                            options=[defer(ImportJob.rows)])
+    with cycle_collector_paused():  # the rows' outcomes: thousands of small dicts
+        upload = db.session.get(ImportJob, job.params["import_job_id"],
+                                options=[defer(ImportJob.rows)])
     if upload is None or upload.user_id != user.id:
         raise Refused("Không tìm thấy tệp đã tải lên.")
     progress(message=f"Đang ghi {vn_number(upload.progress_total)} dòng của tệp "

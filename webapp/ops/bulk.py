@@ -10,12 +10,12 @@ Nothing of the ORM runs: callers write their own audit entries (audit.record_cre
 """
 from __future__ import annotations
 
-import json
 import operator
 
-from sqlalchemy import JSON, insert, text
+from sqlalchemy import JSON, Date, DateTime, insert, text
 from sqlalchemy.exc import IntegrityError
 
+from ..config import json_dumps
 from ..extensions import db
 
 
@@ -44,7 +44,8 @@ def _sqlite_many(table, rows: list[dict]) -> None:
         db.session.execute(insert(table), rows)
         return
     dialect = db.session.get_bind().dialect
-    processors = [(i, process) for i, name in enumerate(names)
+    processors = [(i, _memoised(process) if isinstance(table.c[name].type, (Date, DateTime))
+                   else process) for i, name in enumerate(names)
                   if (process := table.c[name].type._cached_bind_processor(dialect))]
     values = operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     bound = []
@@ -56,6 +57,21 @@ def _sqlite_many(table, rows: list[dict]) -> None:
     columns = ", ".join(f'"{name}"' for name in names)
     db.session.connection().exec_driver_sql(
         f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" * len(names))})', bound)
+
+
+def _memoised(process):
+    """A date's or a moment's processor (string formatting on SQLite), once per value: the
+    rows of one insert share their moment of writing, their day of registration, and many of
+    their other days."""
+    done: dict = {}
+
+    def memoised(value):
+        out = done.get(value, done)
+        if out is done:
+            done[value] = out = process(value)
+        return out
+
+    return memoised
 
 
 def _sqlite_with_ids(table, rows: list[dict]) -> list[int]:
@@ -93,7 +109,7 @@ def _copy(table, rows: list[dict], with_ids: bool) -> list[int]:
     try:
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
             for row in rows:
-                copy.write_row([json.dumps(row[n], ensure_ascii=False) if n in encode
+                copy.write_row([json_dumps(row[n]) if n in encode
                                 and row[n] is not None else row[n] for n in names])
     except psycopg.IntegrityError as exc:  # a unique ID number: as SQLAlchemy reports it
         raise IntegrityError(f"COPY {table.name}", None, exc) from exc
