@@ -168,6 +168,25 @@ def test_the_list_pages_through_results(app, login_as, make_person):
     assert beyond.status_code == 200 and "C Cường" in beyond.get_data(as_text=True)
 
 
+def test_a_search_pages_through_its_matches_with_their_total(app, login_as, make_person):
+    """A search counts its matches in the pass that finds its page (count(*) OVER ()): the
+    total, the last page for a page past the end, and nothing for no match."""
+    app.config["PAGE_SIZE"] = 2
+    try:
+        for i, name in enumerate(["Lò Văn An", "Lò Văn Bình", "Lò Văn Cường", "Cà Thị Dung"]):
+            make_person(name, birth_year=1980 + i)
+        client = login_as("xa")
+        first = client.get("/persons/?q=lo+van").get_data(as_text=True)
+        beyond = client.get("/persons/?q=lo+van&page=99").get_data(as_text=True)
+        none = client.get("/persons/?q=khong+ai&page=3")
+    finally:
+        app.config["PAGE_SIZE"] = 50
+    assert "Lò Văn An" in first and "Lò Văn Cường" not in first and "Cà Thị Dung" not in first
+    assert "3 người · trang 1/2" in first
+    assert "Lò Văn Cường" in beyond and "Lò Văn An" not in beyond and "trang 2/2" in beyond
+    assert none.status_code == 200 and "0 người" in none.get_data(as_text=True)
+
+
 def test_back_to_the_list_keeps_its_filters_but_not_the_name_searched(login_as, make_person):
     from html import unescape
     from urllib.parse import parse_qs, urlsplit

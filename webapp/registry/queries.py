@@ -259,18 +259,48 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
-def paginate(query: Select, page: int, size: int) -> Page:
+def paginate(query: Select, page: int, size: int, searching: bool = False) -> Page:
     """One page of `query` (a select of one mapped class with an `id`): its ids first, sorted
-    and cut in the index (unit, state, order) without reading the rows, then those rows."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    and cut in the index (unit, state, order) without reading the rows, then those rows.
+
+    The total comes with the ids (`count(*) OVER ()`, one pass over the matches) for a search,
+    whose every match is read anyway, and on PostgreSQL; a plain list on SQLite counts in the
+    index apart, then reads only its page of ids in order (twice as fast there, bench)."""
+    entity = query.column_descriptions[0]["entity"]
+    page = max(page, 1)
+
+    def ids_with_total(page: int) -> list:
+        return db.session.execute(query.with_only_columns(entity.id, func.count().over())
+                                  .limit(size).offset((page - 1) * size)).all()
+
+    if searching or db.session.get_bind().dialect.name == "postgresql":
+        rows = ids_with_total(page)
+        if rows:
+            total = rows[0][1]
+        else:  # nothing on this page: an empty list, or a page past its end
+            total = _count(query)
+            if total and page > 1:
+                page = max(1, -(-total // size))
+                rows = ids_with_total(page)
+        ids = [row[0] for row in rows]
+        return Page(_rows_by_id(query, entity, ids), total, page, size)
+    total = _count(query)
     pages = max(1, -(-total // size))
     page = min(page, pages)
-    entity = query.column_descriptions[0]["entity"]
     ids = list(db.session.scalars(query.with_only_columns(entity.id)
                                   .limit(size).offset((page - 1) * size)))
+    return Page(_rows_by_id(query, entity, ids), total, page, size)
+
+
+def _count(query: Select) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def _rows_by_id(query: Select, entity, ids: list[int]) -> list:
+    """The rows of `ids`, in that order, read by id."""
     found = {item.id: item for item in db.session.scalars(
         query.where(entity.id.in_(ids)).order_by(None)).unique()} if ids else {}
-    return Page([found[i] for i in ids if i in found], total, page, size)
+    return [found[i] for i in ids if i in found]
 
 
 ID_CHUNK = 900  # stay under SQLite's limit on bound parameters

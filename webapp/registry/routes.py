@@ -49,7 +49,7 @@ EVENT_KINDS = {k.value: k for k in (EventKind.POSITIVE_TEST, EventKind.MANAGEMEN
 def index():
     filters = PersonFilters.from_args(request.args)
     page = paginate(person_query(current_user, filters), filters.page,
-                    current_app.config["PAGE_SIZE"])
+                    current_app.config["PAGE_SIZE"], searching=bool(filters.q))
     audit.record("view_list", "Person", None,
                  {"filters": audit.filters_for_log(filters.as_args()), "rows": len(page.items),
                   "total": page.total}, persons=[p.id for p in page.items])
