@@ -14,7 +14,10 @@ class AuditEvent(db.Model):
 
     __tablename__ = "audit_events"
     # The duplicate-check rate limit counts one account's recent probes.
-    __table_args__ = (Index("ix_audit_events_user_action_at", "user_id", "action", "at"),)
+    # A file's change history finds its objects' creations and edits among their many views.
+    __table_args__ = (Index("ix_audit_events_user_action_at", "user_id", "action", "at"),
+                      Index("ix_audit_events_object_action", "object_type", "object_id",
+                            "action"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=now_utc, index=True)
