@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from flask import abort
 from sqlalchemy import Select, any_, func, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .auth.models import REVIEWER_ROLES, Role, User
@@ -147,10 +148,12 @@ def scoped_persons(user: User) -> Select:
     return restrict(select(Person), user, Person.unit_id)
 
 
-def get_person_or_404(user: User, person_id: int):
+def get_person_or_404(user: User, person_id: int, *options):
+    """The person, if in the user's scope (`options`: loader options, e.g. what a page shows)."""
     from .registry.models import Person
 
-    person = db.session.scalar(scoped_persons(user).where(Person.id == person_id))
+    person = db.session.scalar(scoped_persons(user).where(Person.id == person_id)
+                               .options(*options))
     if person is None:
         unit_id = db.session.scalar(select(Person.unit_id).where(Person.id == person_id))
         if unit_id is not None:
@@ -173,7 +176,15 @@ def locate_person_anywhere(condition, exclude_id: int | None = None) -> list:
 
 
 def province_of(unit: Unit) -> Unit:
-    """The province a unit lies in (for the ministry itself: the ministry)."""
+    """The province a unit lies in (for the ministry itself: the ministry): up the parents
+    already loaded, else in one query by the path's codes."""
+    here = unit
+    while here is not None:
+        if here.level in (Level.PROVINCE.value, Level.NATIONAL.value):
+            return here
+        if "parent" in sa_inspect(here).unloaded:
+            break
+        here = here.parent
     codes = unit.path.strip("/").split("/")
     found = {u.level: u for u in db.session.scalars(select(Unit).where(Unit.code.in_(codes)))}
     return found.get(Level.PROVINCE.value) or found[Level.NATIONAL.value]

@@ -10,7 +10,7 @@ from ..extensions import commit_keeping_loaded, db
 from ..rendering import render
 from ..scoping import scoped_units
 from ..timeutil import today_local
-from ..units.models import Unit
+from ..units.models import Level, Unit
 
 bp = Blueprint("main", __name__)
 
@@ -46,5 +46,8 @@ def home():
 
 
 def _unit_counts() -> dict[str, int]:
+    unit = current_user.unit
+    if unit.level == Level.COMMUNE:  # a leaf: the scope is the commune itself
+        return {unit.level: 1} if unit.valid_to is None else {}
     sub = scoped_units(current_user).where(Unit.valid_to.is_(None)).subquery()
     return dict(db.session.execute(select(sub.c.level, func.count()).group_by(sub.c.level)).all())

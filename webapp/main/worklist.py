@@ -148,11 +148,12 @@ def worklist(user: User, today: date | None = None) -> Worklist | None:
 def _report_items(user: User, today: date) -> list[Item]:
     """Reports waiting for this user's review, and this unit's own reports not yet sent."""
     from ..reports.models import MonthlySubmission
-    from ..units.models import Unit
+    from ..units.models import Level, Unit
 
     items = []
-    # Driven by the children (their index), not by the country's submissions of that status.
-    waiting = db.session.execute(
+    # Driven by the children (their index), not by the country's submissions of that status;
+    # a commune has none.
+    waiting = [] if user.unit.level == Level.COMMUNE else db.session.execute(
         select(MonthlySubmission.year, MonthlySubmission.month, func.count())
         .where(MonthlySubmission.unit_id.in_(select(Unit.id).where(
             Unit.parent_id == user.unit_id)), MonthlySubmission.status == "submitted")

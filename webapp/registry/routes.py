@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
@@ -29,7 +29,7 @@ from . import corrections, services
 from .correction_forms import VoidForm, correction_form
 from .history import person_history
 from .forms import DecideTransferForm, EventForm, PersonForm, TransferForm
-from .models import TransferRequest
+from .models import Person, TransferRequest
 from .queries import DUE_FILTERS, SORTS, STATE_FILTERS, PersonFilters, paginate, person_query
 from .state import derive
 from .vocab import (CLOSING_REASONS, DRUGS, EVENT_LABELS, SEXES, TRANSFER_STATUS, EventKind,
@@ -317,7 +317,10 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
 @bp.route("/<int:person_id>")
 @roles(*OFFICERS)
 def detail(person_id: int):
-    person = get_person_or_404(current_user, person_id)
+    # The commune with its district or province: the page names them and lists the
+    # province's communes for a transfer (no query for either).
+    person = get_person_or_404(current_user, person_id,
+                               joinedload(Person.unit).joinedload(Unit.parent))
     audit.record("view", "Person", person.id)
     commit_keeping_loaded()
     return render("registry/detail.html", **detail_context(person))
