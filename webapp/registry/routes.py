@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 from wtforms.fields.choices import SelectChoice
 
@@ -29,7 +29,7 @@ from . import corrections, services
 from .correction_forms import VoidForm, correction_form
 from .history import person_history
 from .forms import DecideTransferForm, EventForm, PersonForm, TransferForm
-from .models import Person, TransferRequest
+from .models import Person, PersonEvent, TransferRequest
 from .queries import DUE_FILTERS, SORTS, STATE_FILTERS, PersonFilters, paginate, person_query
 from .state import derive
 from .vocab import (CLOSING_REASONS, DRUGS, EVENT_LABELS, SEXES, TRANSFER_STATUS, EventKind,
@@ -318,9 +318,11 @@ def detail_context(person, event_forms=None, open_kind=None, treatment_bound=Non
 @roles(*OFFICERS)
 def detail(person_id: int):
     # The commune with its district or province: the page names them and lists the
-    # province's communes for a transfer (no query for either).
+    # province's communes for a transfer (no query for either); the timeline with who wrote
+    # each entry (one query).
     person = get_person_or_404(current_user, person_id,
-                               joinedload(Person.unit).joinedload(Unit.parent))
+                               joinedload(Person.unit).joinedload(Unit.parent),
+                               selectinload(Person.events).joinedload(PersonEvent.created_by))
     audit.record("view", "Person", person.id)
     commit_keeping_loaded()
     return render("registry/detail.html", **detail_context(person))
