@@ -152,35 +152,35 @@ def test_bad_filter_values_in_the_url_are_explained_not_fatal(login_as):
     assert "Không có đơn vị mã “00001” trong phạm vi của bạn." in body
 
 
-def test_the_list_pages_through_results(app, login_as, make_person):
-    app.config["PAGE_SIZE"] = 2
-    try:
-        for i, name in enumerate(["A An", "B Bình", "C Cường"]):
+@pytest.fixture
+def pages_of_two(app, monkeypatch, login_as, make_person):
+    """xa's client on a registry of `names`, two persons a page."""
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
+
+    def client_with(*names):
+        for i, name in enumerate(names):
             make_person(name, birth_year=1980 + i)
-        client = login_as("xa")
-        first = client.get("/persons/").get_data(as_text=True)
-        second = client.get("/persons/?page=2").get_data(as_text=True)
-        beyond = client.get("/persons/?page=99")
-    finally:
-        app.config["PAGE_SIZE"] = 50
+        return login_as("xa")
+    return client_with
+
+
+def test_the_list_pages_through_results(pages_of_two):
+    client = pages_of_two("A An", "B Bình", "C Cường")
+    first = client.get("/persons/").get_data(as_text=True)
+    second = client.get("/persons/?page=2").get_data(as_text=True)
+    beyond = client.get("/persons/?page=99")
     assert "A An" in first and "C Cường" not in first and "Trang sau" in first
     assert "C Cường" in second and "A An" not in second
     assert beyond.status_code == 200 and "C Cường" in beyond.get_data(as_text=True)
 
 
-def test_a_search_pages_through_its_matches_with_their_total(app, login_as, make_person):
+def test_a_search_pages_through_its_matches_with_their_total(pages_of_two):
     """A search counts its matches in the pass that finds its page (count(*) OVER ()): the
     total, the last page for a page past the end, and nothing for no match."""
-    app.config["PAGE_SIZE"] = 2
-    try:
-        for i, name in enumerate(["Lò Văn An", "Lò Văn Bình", "Lò Văn Cường", "Cà Thị Dung"]):
-            make_person(name, birth_year=1980 + i)
-        client = login_as("xa")
-        first = client.get("/persons/?q=lo+van").get_data(as_text=True)
-        beyond = client.get("/persons/?q=lo+van&page=99").get_data(as_text=True)
-        none = client.get("/persons/?q=khong+ai&page=3")
-    finally:
-        app.config["PAGE_SIZE"] = 50
+    client = pages_of_two("Lò Văn An", "Lò Văn Bình", "Lò Văn Cường", "Cà Thị Dung")
+    first = client.get("/persons/?q=lo+van").get_data(as_text=True)
+    beyond = client.get("/persons/?q=lo+van&page=99").get_data(as_text=True)
+    none = client.get("/persons/?q=khong+ai&page=3")
     assert "Lò Văn An" in first and "Lò Văn Cường" not in first and "Cà Thị Dung" not in first
     assert "3 người · trang 1/2" in first
     assert "Lò Văn Cường" in beyond and "Lò Văn An" not in beyond and "trang 2/2" in beyond
