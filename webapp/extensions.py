@@ -6,6 +6,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -40,3 +41,18 @@ def commit_keeping_loaded() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def keep_counted(kept, model, **values) -> None:
+    """Store what was just counted in its cache row (dashboard months and rankings, reviewers'
+    due counts, past years of statistics): `kept` updated, or a new `model` row. Two workers
+    counting the same thing at once both succeed: the row's unique key keeps one of them."""
+    try:
+        with db.session.begin_nested():
+            if kept is None:
+                db.session.add(model(**values))
+            else:
+                for name, value in values.items():
+                    setattr(kept, name, value)
+    except IntegrityError:
+        pass

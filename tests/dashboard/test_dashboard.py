@@ -291,12 +291,23 @@ def test_a_ranking_is_counted_once_then_read_back_until_a_childs_report_changes(
         assert _timeliness(app)["Xã Tân Hòa"] == "0%"
 
 
-def test_a_dashboard_only_read_back_ends_without_a_commit(app, login_as, addicts, monkeypatch):
-    """A commit would reload the signed-in user and the unit shown: two statements for
-    nothing on every reviewer's home page."""
+def test_a_dashboard_read_back_reloads_neither_the_user_nor_the_unit(app, login_as, addicts):
+    """Its commit keeps what the page loaded: a plain commit would expire them, and the page
+    would read the signed-in user and the unit again (two statements on every home page)."""
+    from sqlalchemy import event
+
     client = login_as("tinh")
     assert client.get("/dashboard/99", headers={"HX-Request": "true"}).status_code == 200
-    commits = []
-    monkeypatch.setattr(db.session, "commit", lambda: commits.append(1))
-    assert client.get("/dashboard/99", headers={"HX-Request": "true"}).status_code == 200
-    assert commits == []
+    users = []
+    with app.app_context():
+        engine = db.engine
+
+    def on(_conn, _cursor, statement, *_):
+        if "FROM users" in statement:
+            users.append(statement)
+    event.listen(engine, "before_cursor_execute", on)
+    try:
+        assert client.get("/dashboard/99", headers={"HX-Request": "true"}).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", on)
+    assert len(users) == 1, users  # the session's own sign-in check

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..access import roles
 from ..auth.models import Role
-from ..extensions import db
+from ..extensions import commit_keeping_loaded
 from ..rendering import render
 from ..scoping import get_unit_or_404
 from . import services
@@ -20,8 +20,7 @@ def board_for(unit):
     if not services.may_see(current_user):
         return None
     board = services.build(current_user, unit)
-    if services.kept_any():
-        db.session.commit()
+    commit_keeping_loaded()  # not reloading the signed-in user and the unit shown
     return board
 
 

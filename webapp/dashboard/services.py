@@ -14,12 +14,11 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from flask import url_for
 from sqlalchemy import and_, case, func, select, tuple_
-from sqlalchemy.exc import IntegrityError
 
 from .. import settings
 from ..auth.models import Role, User
 from ..charts import Chart, bar_chart, hbar_chart, line_chart
-from ..extensions import db
+from ..extensions import db, keep_counted
 from ..formatting import percent
 from ..plans.models import Quota
 from ..reports import services as reports
@@ -135,31 +134,9 @@ def _complete(year: int, month: int, included, children) -> bool:
 
 def _store(unit: Unit, ym: tuple[int, int], rows: list[list], cached: MonthFigures | None,
            snapshot_at=None):
-    """Keep the month; two workers keeping it at once both succeed (one row wins)."""
-    _mark_kept()
-    try:
-        with db.session.begin_nested():
-            if cached is None:
-                db.session.add(MonthFigures(unit_id=unit.id, year=ym[0], month=ym[1], rows=rows,
-                                            computed_at=now_utc(), snapshot_at=snapshot_at))
-            else:
-                cached.rows, cached.computed_at = rows, now_utc()
-                cached.snapshot_at = snapshot_at
-    except IntegrityError:
-        pass
-
-
-KEPT = "dashboard_kept"  # session flag: this request kept figures it had to count
-
-
-def _mark_kept() -> None:
-    db.session.info[KEPT] = True
-
-
-def kept_any() -> bool:
-    """Whether this request counted and kept figures (to commit; a page that only read them
-    ends without a commit, which would reload the signed-in user and the unit shown)."""
-    return db.session.info.pop(KEPT, False)
+    """Keep the month (the caller commits)."""
+    keep_counted(cached, MonthFigures, unit_id=unit.id, year=ym[0], month=ym[1], rows=rows,
+                 computed_at=now_utc(), snapshot_at=snapshot_at)
 
 
 def refresh(unit: Unit, today: date | None = None) -> int:
@@ -348,18 +325,8 @@ def _ranking_figures(unit: Unit, children, months) -> dict[str, list[int]]:
         done = sum(v.get(f"quota.{f}.achieved", 0) for f, t in targets.items() if t)
         figures[c.code] = [on_time.get(c.id, 0), sum(targets.values()), done,
                            v.get("addicts.total", 0)]
-    _mark_kept()
-    try:
-        with db.session.begin_nested():  # two workers counting at once: one row wins
-            if kept is None:
-                db.session.add(RankingFigures(unit_id=unit.id, year=last[0], month=last[1],
-                                              fingerprint=fingerprint, figures=figures,
-                                              computed_at=now_utc()))
-            else:
-                kept.fingerprint, kept.figures, kept.computed_at = (fingerprint, figures,
-                                                                    now_utc())
-    except IntegrityError:
-        pass
+    keep_counted(kept, RankingFigures, unit_id=unit.id, year=last[0], month=last[1],
+                 fingerprint=fingerprint, figures=figures, computed_at=now_utc())
     return figures
 
 

@@ -10,11 +10,10 @@ from datetime import date, datetime, timedelta
 
 from flask import url_for
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
 
 from .. import settings
 from ..auth.models import Role, User
-from ..extensions import db
+from ..extensions import db, keep_counted
 from ..formatting import vn_number
 from ..dossier.services import worklist_items as dossier_items
 from ..registry.models import TransferRequest
@@ -92,15 +91,8 @@ def person_counts(user: User, today: date) -> tuple[dict[str, int], datetime | N
             kept.computed_at >= now - timedelta(minutes=minutes):
         return kept.counts, kept.computed_at
     counts = _person_counts(user, today)
-    try:
-        with db.session.begin_nested():  # two reviewers of one unit at once: one row wins
-            if kept is None:
-                db.session.add(WorklistCounts(unit_id=user.unit_id, counted_for=today,
-                                              computed_at=now, counts=counts))
-            else:
-                kept.counted_for, kept.computed_at, kept.counts = today, now, counts
-    except IntegrityError:
-        pass
+    keep_counted(kept, WorklistCounts, unit_id=user.unit_id, counted_for=today,
+                 computed_at=now, counts=counts)
     return counts, now
 
 

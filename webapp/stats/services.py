@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from .. import settings
-from ..extensions import db
+from ..extensions import db, keep_counted
 from ..forms import input_problem, query_problems
 from ..formatting import vn_date, vn_number
 from ..reports.figures import as_values, compute, month_bounds, quota_label
@@ -119,8 +118,9 @@ def yearly(unit: Unit, first: int, last: int, today=None) -> list[YearStats]:
         else:
             rows = [r.as_list() for r in compute(unit, year, month,
                                                    suspected_as_addicts=old_rule, flows=False)]
-            if keeps and year < today.year:
-                _keep(unit, year, month, old_rule, rows, found)
+            if keeps and year < today.year:  # the caller commits
+                keep_counted(found, YearFigures, unit_id=unit.id, year=year, month=month,
+                             suspected_included=old_rule, rows=rows, computed_at=now_utc())
         labels = {key: label for key, label, _, value in rows if value is not None}
         out.append(YearStats(year, month, as_values(rows), labels, old_rule, counted_at))
     return out
@@ -132,21 +132,6 @@ def _kept_years(unit: Unit, first: int, last: int) -> dict[tuple[int, int, bool]
     return {(k.year, k.month, k.suspected_included): k for k in db.session.scalars(
         select(YearFigures).where(YearFigures.unit_id == unit.id,
                                   YearFigures.year.between(first, last)))}
-
-
-def _keep(unit: Unit, year: int, month: int, old_rule: bool, rows: list[list],
-          found: YearFigures | None) -> None:
-    """Keep a counted past year (the caller commits); two workers at once: one row wins."""
-    try:
-        with db.session.begin_nested():
-            if found is None:
-                db.session.add(YearFigures(unit_id=unit.id, year=year, month=month,
-                                           suspected_included=old_rule, rows=rows,
-                                           computed_at=now_utc()))
-            else:
-                found.rows, found.computed_at = rows, now_utc()
-    except IntegrityError:
-        pass
 
 
 def counted_at(stats: list[YearStats]) -> datetime | None:
