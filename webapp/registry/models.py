@@ -69,7 +69,8 @@ class Person(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    # Indexed by ix_persons_unit_sort and ix_persons_unit_state, which begin with it.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     full_name: Mapped[str] = mapped_column(String(120))
     other_names: Mapped[str | None] = mapped_column(String(200))
     sex: Mapped[str] = mapped_column(String(1))
@@ -92,7 +93,9 @@ class Person(db.Model):
     name_folded: Mapped[str] = mapped_column(String(120))
     search_text: Mapped[str] = mapped_column(String(400))
     sort_key: Mapped[str] = mapped_column(String(400), index=True)
-    born_on: Mapped[date] = mapped_column(index=True)  # birth_date, or 1 January of birth_year
+    # birth_date, or 1 January of birth_year. Not indexed: an age filter always comes with a
+    # unit's subtree (whose index finds the rows) and matches a large share of them anyway.
+    born_on: Mapped[date]
 
     # Derived from the timeline.
     state: Mapped[str] = mapped_column(String(12), default=State.SUSPECTED.value, index=True)
@@ -106,7 +109,7 @@ class Person(db.Model):
     registered_on: Mapped[date | None]  # the day the file was opened in the software
     # The day the person really entered the lists (the old paper register's date): periods and
     # "new on the lists this month" start here, not on the day the row was typed.
-    listed_on: Mapped[date | None] = mapped_column(index=True)
+    listed_on: Mapped[date | None]  # read, never searched (the periods hold the dates)
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)
@@ -177,7 +180,8 @@ class PersonEvent(Correctable, db.Model):
                             "event_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    # Indexed by ix_person_events_person_kind_date, which begins with it.
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
     kind: Mapped[str] = mapped_column(String(20))
     event_date: Mapped[date]
     doc_number: Mapped[str | None] = mapped_column(String(50))  # số quyết định / số phiếu
@@ -248,7 +252,7 @@ class PersonPeriod(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # ix_person_periods_unit_start
     state: Mapped[str] = mapped_column(String(12))
     start_date: Mapped[date]
     end_date: Mapped[date | None]
