@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from sqlalchemy import func, select
 from xlsx_files import counts, person_row, upload_and_check, xlsx
 
@@ -105,7 +107,7 @@ def test_an_id_number_registered_during_the_write_leaves_nothing_written(app, de
         person_row(full_name="Cà Văn Inh")]))
     real = services._write
 
-    def someone_registers_it_first(fresh, user):
+    def someone_registers_it_first(fresh, user, **kwargs):
         # Registered by another officer between the re-check and the write (same transaction
         # here, so that the unique constraint is what refuses the import).
         db.session.execute(Person.__table__.insert().values(
@@ -113,7 +115,7 @@ def test_an_id_number_registered_during_the_write_leaves_nothing_written(app, de
             id_number="014090001234", name_folded="nguoi khac", search_text="nguoi khac",
             sort_key="x", born_on=TODAY.replace(year=1980), state="suspected", version=1,
             injecting=False))
-        return real(fresh, user)
+        return real(fresh, user, **kwargs)
 
     monkeypatch.setattr(services, "_write", someone_registers_it_first)
     response = client.post(f"/imports/{job_id}/confirm")
@@ -141,3 +143,64 @@ def test_rows_inserted_in_bulk_get_their_own_ids_in_order(app, demo):
             select(AuditEvent).where(AuditEvent.object_type == "Bulk"))}
         assert stored == {new_id: n for n, new_id in enumerate(ids)}
         db.session.rollback()
+
+
+# --- Written as checked, by the rules of the day of the checking --------------------------------
+
+def _young_user_row() -> dict:
+    """Managed at 16: within the legal minimum age (12), not within 18."""
+    return person_row(full_name="Lò Văn Trẻ", birth=str(MANAGED.year - 16),
+                      status="Sử dụng trái phép", management_date=MANAGED.strftime("%d/%m/%Y"))
+
+
+def _raise_min_age(app, age: int) -> None:
+    from webapp.settings.models import Setting
+
+    with app.app_context():
+        db.session.add(Setting(key="min_age", value=age))
+        db.session.commit()
+
+
+def _persons_named(app, name: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Person)
+                                 .where(Person.full_name == name))
+
+
+def test_a_decision_s_term_end_is_filled_in_by_the_checking_and_written(app, demo, login_as):
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([_young_user_row()]))
+    assert counts(page) == (1, 0, 0)
+    with app.app_context():
+        stored = db.session.get(services.ImportJob, job_id).results[0]["write"]["events"]
+    term_end = MANAGED + relativedelta(months=12)  # the legal term in force
+    assert [(kind, e["term_end"]) for kind, e in stored] == [("management", term_end.isoformat())]
+    assert client.post(f"/imports/{job_id}/confirm").status_code == 303
+    with app.app_context():
+        event = db.session.scalar(select(PersonEvent).join(Person)
+                                  .where(Person.full_name == "Lò Văn Trẻ"))
+        assert event.term_end == term_end
+
+
+def test_a_file_confirmed_the_day_it_was_checked_is_written_as_its_preview_showed(
+        app, demo, login_as):
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([_young_user_row()]))
+    assert counts(page) == (1, 0, 0)
+    _raise_min_age(app, 18)  # after the preview: the officer confirmed what was shown
+    assert client.post(f"/imports/{job_id}/confirm").status_code == 303
+    assert _persons_named(app, "Lò Văn Trẻ") == 1
+
+
+def test_a_file_checked_on_an_earlier_day_is_checked_again_by_today_s_rules(
+        app, demo, login_as, monkeypatch):
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([_young_user_row()]))
+    assert counts(page) == (1, 0, 0)
+    _raise_min_age(app, 18)
+    tomorrow = today_local() + timedelta(days=1)
+    monkeypatch.setattr(services, "today_local", lambda: tomorrow)
+    monkeypatch.setattr(registry, "today_local", lambda: tomorrow)
+    response = client.post(f"/imports/{job_id}/confirm", follow_redirects=True)
+    assert "Dữ liệu đã thay đổi trong khi nhập" in response.get_data(as_text=True)
+    assert _persons_named(app, "Lò Văn Trẻ") == 0

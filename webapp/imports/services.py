@@ -545,7 +545,9 @@ def _events(row: _Row, data: dict, person_data: dict, filename_note: str,
         column = "management_date" if kind == EventKind.MANAGEMENT else "determination_date"
         if row.has_error(column):
             continue
-        problems = registry.validate_event(person, kind, dict(event), today)
+        # On the event itself: what the rules fill in (a decision's term end by the duration
+        # in force, trimmed texts) is what the preview stands for and the confirmation writes.
+        problems = registry.validate_event(person, kind, event, today)
         for message in problems.values():
             row.error(column, message)
         person.events.append(SimpleNamespace(kind=kind.value, event_date=event["event_date"],
@@ -714,7 +716,7 @@ def _check(row: _Row, data: dict, user: User, seen: dict[str, int], by_id, by_na
     return checked
 
 
-_DATES = ("birth_date", "listed_on", "event_date")
+_DATES = ("birth_date", "listed_on", "event_date", "term_end")
 
 
 def _stored_data(person_data: dict, events: list[tuple[EventKind, dict]]) -> dict:
@@ -869,6 +871,8 @@ def confirm(job: ImportJob, user: User) -> int:
     if job.status != JobStatus.READY.value:
         raise ImportRefused("Tệp đang được kiểm tra; vui lòng chờ kiểm tra xong.")
     user = getattr(user, "_get_current_object", lambda: user)()  # read for every row
+    # The day of the checking's last step (before this confirmation writes the job).
+    checked_on = to_local(job.updated_at).date() if job.updated_at else None
     summary = job.summary or summarize(job.results or [])
     if summary["error"]:
         raise ImportRefused(f"Còn {summary['error']} dòng có lỗi. Vui lòng sửa tệp và tải lên "
@@ -885,7 +889,9 @@ def confirm(job: ImportJob, user: User) -> int:
     # Claim the job first: a second confirmation running meanwhile fails on the version check.
     job.status, job.confirmed_at = JobStatus.CONFIRMED.value, now_utc()
     db.session.flush()
-    created = _write(fresh, user)
+    # Rows checked today were checked by the rules that hold today: their timelines are
+    # written as checked. A file checked on an earlier day is checked again by today's.
+    created = _write(fresh, user, checked_today=checked_on == today_local())
     for result in results:
         result.pop("write", None)  # written: like the cells, no longer kept
     job.results = results
@@ -975,10 +981,13 @@ def _unchanged(result: dict, data: dict, by_id: dict, by_name: dict) -> bool:
     return not any(note[1].startswith(ELSEWHERE) for note in result.get("notes", ()))
 
 
-def _write(fresh: list[Checked], user: User) -> int:
+def _write(fresh: list[Checked], user: User, checked_today: bool = False) -> int:
     """Write the clean rows set-based: each person's state and periods derived once in memory
     (by the registry's own rules), then persons, events, periods and their audit entries
-    inserted in a few bulk statements, whatever the number of rows."""
+    inserted in a few bulk statements, whatever the number of rows.
+
+    `checked_today`: the events were validated (registry.validate_event) by today's checking
+    and hold what it filled in; otherwise they are validated again here."""
     today, now = today_local(), now_utc()
     people, timelines = [], []
     for checked in fresh:
@@ -995,7 +1004,7 @@ def _write(fresh: list[Checked], user: User) -> int:
         person.events, event_rows = [], []
         for kind, event in checked.events:
             event = dict(event)
-            if registry.validate_event(person, kind, event, today):
+            if not checked_today and registry.validate_event(person, kind, event, today):
                 raise ImportRefused("Dữ liệu đã thay đổi trong khi nhập; vui lòng thử lại.",
                                     changed=True)
             event_rows.append(registry.new_event_row(person, kind, event, user, now))
