@@ -145,6 +145,37 @@ def test_rows_inserted_in_bulk_get_their_own_ids_in_order(app, demo):
         db.session.rollback()
 
 
+def test_each_person_written_in_bulk_keeps_their_own_timeline(app, demo, login_as):
+    # Ids drawn ahead for persons and events alike (on PostgreSQL, while the writer's thread
+    # takes the rows): every event, period and audit entry on its own person.
+    client = login_as("xa")
+    statuses = [("Nghiện", DETERMINED, None), ("Sử dụng trái phép", None, MANAGED),
+                ("Nghi nghiện", None, None), ("Nghiện", DETERMINED - timedelta(days=1), None),
+                ("Sử dụng trái phép", None, MANAGED - timedelta(days=1))]
+    job_id, page = upload_and_check(client, xlsx([
+        person_row(full_name=f"Lò Văn Số {n}", status=status,
+                   determination_date=determined and determined.strftime("%d/%m/%Y"),
+                   management_date=managed and managed.strftime("%d/%m/%Y"))
+        for n, (status, determined, managed) in enumerate(statuses)]))
+    assert counts(page) == (5, 0, 0)
+    assert client.post(f"/imports/{job_id}/confirm").status_code == 303
+    with app.app_context():
+        links = {r["data"]["full_name"]: r["person_id"]
+                 for r in db.session.get(services.ImportJob, job_id).results}
+    for n, (status, determined, managed) in enumerate(statuses):
+        stored = file_of(app, f"Lò Văn Số {n}")
+        with app.app_context():
+            person_id = db.session.scalar(select(Person.id).where(
+                Person.full_name == f"Lò Văn Số {n}"))
+        assert links[f"Lò Văn Số {n}"] == person_id
+        assert [(e["kind"], e["event_date"]) for e in stored["events"]] == (
+            [("determination", determined)] if determined else
+            [("management", managed)] if managed else [])
+        assert stored["periods"][0]["start_date"] == (determined or managed or TODAY)
+        assert [kind for kind, *_ in stored["audit"]] == \
+            ["Person"] + ["PersonEvent"] * len(stored["events"])
+
+
 # --- Written as checked, by the rules of the day of the checking --------------------------------
 
 def _young_user_row() -> dict:

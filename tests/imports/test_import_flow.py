@@ -296,21 +296,24 @@ def test_the_confirmation_writes_every_row_or_none(app, login_as, monkeypatch):
     client = login_as("xa")
     job_id, _ = upload_and_check(client, xlsx([person_row(full_name=f"Lò Văn Pọm {n}")
                                                for n in "ABC"]))
-    calls = []
-    real = services._insert_returning
+    from webapp.ops import bulk
 
-    def failing_after_the_persons(model, rows):
-        # The three persons are written (in one statement), then the write fails.
-        calls.extend(real(model, rows))
+    calls = []
+    real = bulk.Writer.insert
+
+    def failing_after_the_persons(writer, table, rows, with_ids=False):
+        # The three persons are handed over (in one statement), then the write fails.
+        real(writer, table, rows, with_ids)
+        calls.append((table.name, len(rows)))
         raise IntegrityError("INSERT", {}, Exception("duplicate"))
 
-    monkeypatch.setattr(services, "_insert_returning", failing_after_the_persons)
+    monkeypatch.setattr(bulk.Writer, "insert", failing_after_the_persons)
     response = confirm(client, job_id)
     assert response.status_code == 303
-    assert len(calls) == 3
+    assert calls == [("persons", 3)]
     assert person_count(app) == 0
     assert job(app, job_id).status == "ready"
-    monkeypatch.setattr(services, "_insert_returning", real)
+    monkeypatch.setattr(bulk.Writer, "insert", real)
     confirm(client, job_id)
     assert person_count(app) == 3
 

@@ -95,11 +95,12 @@ def _after_flush(session: Session, _ctx) -> None:
     ])
 
 
-def record_created(model, rows: list[dict]) -> None:
+def record_created(model, rows: list[dict], writer=None) -> None:
     """The "create" entries of rows inserted in bulk (Core, without the ORM's flush): the
     same entries the flush listener writes for objects added one by one, in one statement.
     Each row holds its new `id` and the model's `__audit__` columns. A version counter is
-    not in them, as it is not yet set when the listener reads a new object."""
+    not in them, as it is not yet set when the listener reads a new object. `writer`: the
+    caller's bulk.Writer, when its inserts go through one."""
     version = getattr(model, "__mapper__").version_id_col
     fields = [name for name in model.__audit__ if version is None or name != version.key]
     if not rows:
@@ -119,7 +120,10 @@ def record_created(model, rows: list[dict]) -> None:
                         "changes": changes})
     from ..ops import bulk
 
-    bulk.insert_rows(AuditEvent.__table__, entries)
+    if writer is not None:
+        writer.insert(AuditEvent.__table__, entries)
+    else:
+        bulk.insert_rows(AuditEvent.__table__, entries)
 
 
 def record(action: str, object_type: str, object_id: int | None = None,

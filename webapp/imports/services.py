@@ -989,10 +989,11 @@ def _write(fresh: list[Checked], user: User, checked_today: bool = False) -> int
     `checked_today`: the events were validated (registry.validate_event) by today's checking
     and hold what it filled in; otherwise they are validated again here."""
     today, now = today_local(), now_utc()
+    rows = [checked for checked in fresh if checked.data is not None]
+    if not rows:
+        return 0
     people, timelines = [], []
-    for checked in fresh:
-        if checked.data is None:
-            continue
+    for checked in rows:
         # checked.data went through validate_person when checked (check_rows), cleaned and
         # clean; its commune and the registered persons were asked again just above.
         data = checked.data
@@ -1019,29 +1020,25 @@ def _write(fresh: list[Checked], user: User, checked_today: bool = False) -> int
         row["listed_on"] = periods[0].start
         people.append(row)
         timelines.append((checked, event_rows, periods))
-    if not people:
-        return 0
-    ids = _insert_returning(Person, people)
-    events, periods = [], []
-    for person_id, row, (checked, person_events, person_periods) in zip(ids, people, timelines):
-        row["id"] = person_id
-        checked.result["person_id"] = person_id
-        for event in person_events:
-            events.append({**event, "person_id": person_id})
-        periods.extend({"person_id": person_id, "unit_id": p.unit_id, "state": p.state.value,
-                        "start_date": p.start, "end_date": p.end} for p in person_periods)
-    for event_id, event in zip(_insert_returning(PersonEvent, events), events):
-        event["id"] = event_id
-    if periods:
-        bulk.insert_rows(PersonPeriod.__table__, periods)
-    audit.record_created(Person, people)
-    audit.record_created(PersonEvent, events)
+    # In this order so that, on PostgreSQL, each table's rows are built while the server takes
+    # the previous table's (bulk.Writer); the session is not used until the writer finishes.
+    with bulk.Writer() as writer:
+        writer.reserve(Person.__table__, len(people))
+        writer.reserve(PersonEvent.__table__, sum(len(events) for _, events, _ in timelines))
+        ids = writer.insert(Person.__table__, people, with_ids=True)
+        events, periods = [], []
+        for person_id, (checked, person_events, person_periods) in zip(ids, timelines):
+            checked.result["person_id"] = person_id
+            for event in person_events:
+                events.append({**event, "person_id": person_id})
+            periods.extend({"person_id": person_id, "unit_id": p.unit_id,
+                            "state": p.state.value, "start_date": p.start, "end_date": p.end}
+                           for p in person_periods)
+        writer.insert(PersonEvent.__table__, events, with_ids=True)
+        writer.insert(PersonPeriod.__table__, periods)
+        audit.record_created(Person, people, writer)
+        audit.record_created(PersonEvent, events, writer)
     return len(people)
-
-
-def _insert_returning(model, rows: list[dict]) -> list[int]:
-    """Insert many rows in a few statements; their new ids, in the rows' order."""
-    return bulk.insert_rows(model.__table__, rows, with_ids=True)
 
 
 @cycle_collector_paused()
