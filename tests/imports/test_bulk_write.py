@@ -17,6 +17,7 @@ from webapp.imports import services
 from webapp.registry import services as registry
 from webapp.registry.models import Person, PersonEvent, PersonPeriod
 from webapp.registry.vocab import EventKind
+from webapp.settings import DEFAULTS
 from webapp.timeutil import today_local
 from webapp.units.models import Unit
 
@@ -204,7 +205,7 @@ def test_a_decision_s_term_end_is_filled_in_by_the_checking_and_written(app, dem
     assert counts(page) == (1, 0, 0)
     with app.app_context():
         stored = db.session.get(services.ImportJob, job_id).results[0]["write"]["events"]
-    term_end = MANAGED + relativedelta(months=12)  # the legal term in force
+    term_end = MANAGED + relativedelta(months=DEFAULTS["management_term_months"])
     assert [(kind, e["term_end"]) for kind, e in stored] == [("management", term_end.isoformat())]
     assert client.post(f"/imports/{job_id}/confirm").status_code == 303
     with app.app_context():
@@ -232,6 +233,22 @@ def test_a_file_checked_on_an_earlier_day_is_checked_again_by_today_s_rules(
     tomorrow = today_local() + timedelta(days=1)
     monkeypatch.setattr(services, "today_local", lambda: tomorrow)
     monkeypatch.setattr(registry, "today_local", lambda: tomorrow)
+    response = client.post(f"/imports/{job_id}/confirm", follow_redirects=True)
+    assert "Dữ liệu đã thay đổi trong khi nhập" in response.get_data(as_text=True)
+    assert _persons_named(app, "Lò Văn Trẻ") == 0
+
+
+def test_a_file_whose_checking_began_the_day_before_is_checked_again(app, demo, login_as):
+    client = login_as("xa")
+    job_id, page = upload_and_check(client, xlsx([_young_user_row()]))
+    assert counts(page) == (1, 0, 0)
+    with app.app_context():  # uploaded before midnight, its last step after it
+        upload = db.session.get(services.ImportJob, job_id)
+        db.session.execute(services.ImportJob.__table__.update().where(
+            services.ImportJob.id == job_id).values(
+            created_at=upload.created_at - timedelta(days=1)))
+        db.session.commit()
+    _raise_min_age(app, 18)
     response = client.post(f"/imports/{job_id}/confirm", follow_redirects=True)
     assert "Dữ liệu đã thay đổi trong khi nhập" in response.get_data(as_text=True)
     assert _persons_named(app, "Lò Văn Trẻ") == 0

@@ -871,8 +871,10 @@ def confirm(job: ImportJob, user: User) -> int:
     if job.status != JobStatus.READY.value:
         raise ImportRefused("Tệp đang được kiểm tra; vui lòng chờ kiểm tra xong.")
     user = getattr(user, "_get_current_object", lambda: user)()  # read for every row
-    # The day of the checking's last step (before this confirmation writes the job).
-    checked_on = to_local(job.updated_at).date() if job.updated_at else None
+    # The days of the checking's first step (the upload) and last one, read before this
+    # confirmation writes the job: a file checked over midnight is not "checked today".
+    checked_on = {to_local(moment).date() if moment else None
+                  for moment in (job.created_at, job.updated_at)}
     summary = job.summary or summarize(job.results or [])
     if summary["error"]:
         raise ImportRefused(f"Còn {summary['error']} dòng có lỗi. Vui lòng sửa tệp và tải lên "
@@ -891,7 +893,7 @@ def confirm(job: ImportJob, user: User) -> int:
     db.session.flush()
     # Rows checked today were checked by the rules that hold today: their timelines are
     # written as checked. A file checked on an earlier day is checked again by today's.
-    created = _write(fresh, user, checked_today=checked_on == today_local())
+    created = _write(fresh, user, checked_today=checked_on == {today_local()})
     for result in results:
         result.pop("write", None)  # written: like the cells, no longer kept
     job.results = results
