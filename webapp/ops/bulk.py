@@ -87,10 +87,7 @@ def _sqlite_with_ids(table, rows: list[dict]) -> list[int]:
     their order is one statement per row on SQLite: seconds for a 5,000-row import.)"""
     session = db.session
     first = session.execute(insert(table).returning(table.c.id), rows[0]).scalar_one()
-    ids = list(range(first, first + len(rows)))
-    rows[0]["id"] = first
-    for row, new_id in zip(rows[1:], ids[1:]):
-        row["id"] = new_id
+    ids = _given(rows, list(range(first, first + len(rows))))
     if len(rows) > 1:
         _sqlite_many(table, rows[1:])
     return ids
@@ -98,16 +95,20 @@ def _sqlite_with_ids(table, rows: list[dict]) -> list[int]:
 
 def _copy(table, rows: list[dict], with_ids: bool) -> list[int]:
     connection = db.session.connection()
-    ids = _reserve(connection, table, rows) if with_ids else []
+    ids = _given(rows, _next_ids(connection, table, len(rows))) if with_ids else []
     _copy_rows(connection, table, rows)
     return ids
 
 
-def _reserve(connection, table, rows: list[dict]) -> list[int]:
-    """New ids from the table's sequence, set as each row's "id"."""
-    ids = list(connection.execute(
+def _next_ids(connection, table, count: int) -> list[int]:
+    """`count` new ids from the table's sequence."""
+    return list(connection.execute(
         text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
-        {"t": table.name, "n": len(rows)}).scalars())
+        {"t": table.name, "n": count}).scalars())
+
+
+def _given(rows: list[dict], ids: list[int]) -> list[int]:
+    """Each row's "id" set, in order; the ids."""
     for row, new_id in zip(rows, ids):
         row["id"] = new_id
     return ids
@@ -153,7 +154,7 @@ class Writer:
         if self.threaded and count:
             self._wait()
             self._reserved.setdefault(table.name, []).extend(
-                _reserve(self.connection, table, [{} for _ in range(count)]))
+                _next_ids(self.connection, table, count))
 
     def insert(self, table, rows: list[dict], with_ids: bool = False) -> list[int]:
         """As insert_rows; the ids are known (and set on the rows) when it returns."""
@@ -165,12 +166,11 @@ class Writer:
         if with_ids:
             ahead = self._reserved.get(table.name, [])
             if len(ahead) >= len(rows):
-                ids, self._reserved[table.name] = ahead[:len(rows)], ahead[len(rows):]
-                for row, new_id in zip(rows, ids):
-                    row["id"] = new_id
+                drawn, self._reserved[table.name] = ahead[:len(rows)], ahead[len(rows):]
             else:
                 self._wait()  # the connection is the COPY thread's until then
-                ids = _reserve(self.connection, table, rows)
+                drawn = _next_ids(self.connection, table, len(rows))
+            ids = _given(rows, drawn)
         self._pending.append(self._pool.submit(_copy_rows, self.connection, table, rows))
         return ids
 

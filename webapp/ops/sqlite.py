@@ -87,8 +87,8 @@ class Checkpointer(threading.Thread):
             self.paths.setdefault(path, 0)
 
     def run(self) -> None:
-        event = threading.Event()
-        while not event.wait(CHECKPOINT_SECONDS):
+        never = threading.Event()  # a daemon: it ends with the process
+        while not never.wait(CHECKPOINT_SECONDS):
             self.once()
 
     def once(self, pages: int = CHECKPOINT_PAGES) -> None:
